@@ -1,0 +1,45 @@
+// swift-tools-version: 6.1
+import PackageDescription
+import Foundation
+
+// Hot numeric code (Philox, Gaussian fill, dot products) needs the host's vector width:
+// `-target-cpu native` was measured to matter more than `-Ounchecked` on this machine kind.
+// Set ZOCHECK_PORTABLE=1 to build a binary that runs on any x86-64 (slower fills).
+let portable = ProcessInfo.processInfo.environment["ZOCHECK_PORTABLE"] != nil
+let hot: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "ZOCheck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "ZOCheck", targets: ["ZOCheck"]),
+        .library(name: "ZOCore", targets: ["ZOCore"]),
+        .library(name: "ZOProblems", targets: ["ZOProblems"]),
+        .executable(name: "zocheck", targets: ["zocheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // OpenBLAS cblas + GSL in ONE module: two modules clash on the CBLAS enums (see shim.h).
+        .systemLibrary(
+            name: "CNumerics",
+            path: "Sources/CNumerics",
+            providers: [.apt(["libopenblas-dev", "libgsl-dev"])]
+        ),
+        .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
+        .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
+        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems"], swiftSettings: swift6),
+        .executableTarget(
+            name: "zocheck",
+            dependencies: ["ZOCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "notebooks-as-cli",
+            swiftSettings: swift6 + hot
+        ),
+        .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems"], swiftSettings: swift6),
+        .testTarget(name: "ZOProblemsTests", dependencies: ["ZOProblems"], swiftSettings: swift6),
+        // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
+        .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
+    ]
+)

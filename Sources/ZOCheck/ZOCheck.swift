@@ -1,0 +1,3 @@
+// The umbrella module: `import ZOCheck` gives the whole public API.
+@_exported import ZOCore
+@_exported import ZOProblems

@@ -1,0 +1,109 @@
+/// Why a perturbation is being generated. Every correct distribution returns the same numbers
+/// for both uses; only `LOZOReferenceFaithful` (a planted bug) does not.
+public enum PerturbationUse: Sendable, Hashable {
+    /// Generated to evaluate f(θ ± εZ).
+    case measurement
+    /// Regenerated to apply the update θ ← θ − η ĝ.
+    case update
+}
+
+/// The role of a random draw inside a perturbation; part of the key derivation so that U, V,
+/// Z₀ and dense draws of one tensor are independent.
+public enum DrawRole: UInt64, Sendable {
+    case dense = 1
+    case lowRankU = 2
+    case lowRankV = 3
+    case core = 4
+    case sample = 5
+}
+
+/// Key derivation for perturbations: a pure function of (root, role, index, tensor), where
+/// `index` is the step for per-step draws and the block `⌊step/ν⌋` for lazily resampled ones.
+public enum PerturbationKey {
+    @inlinable
+    public static func key(_ root: PRNGKey, role: DrawRole, index: Int, tensor: Int) -> PRNGKey {
+        root.fold(in: role.rawValue).fold(in: index).fold(in: tensor)
+    }
+}
+
+/// Z = U Vᵀ for one matrix tensor: U is rows×rank, V is cols×rank, both row-major, in Double.
+public struct LowRankFactors: Sendable, Equatable {
+    public let rows: Int
+    public let cols: Int
+    public let rank: Int
+    public let u: [Double]
+    public let v: [Double]
+
+    public init(rows: Int, cols: Int, rank: Int, u: [Double], v: [Double]) {
+        precondition(u.count == rows * rank && v.count == cols * rank, "LowRankFactors: factor sizes do not match the shape")
+        self.rows = rows; self.cols = cols; self.rank = rank; self.u = u; self.v = v
+    }
+
+    /// Z = U Vᵀ, row-major rows×cols.
+    public func product() -> [Double] {
+        var z = [Double](repeating: 0, count: rows * cols)
+        for i in 0..<rows {
+            for j in 0..<cols {
+                var s = 0.0
+                for k in 0..<rank { s += u[i * rank + k] * v[j * rank + k] }
+                z[i * cols + j] = s
+            }
+        }
+        return z
+    }
+}
+
+/// One step's perturbation Z over all tensors, with the per-tensor gradient scale:
+/// the estimate is ĝ_t = c · scale_t · Z_t. It is a value: it can be materialised (tests,
+/// synthetic problems) or applied tensor by tensor without materialising the whole of Z.
+public protocol Perturbation: Sendable {
+    var layout: ParameterLayout { get }
+    /// Write Z restricted to tensor `t` (row-major, `layout.tensors[t].count` values).
+    func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>)
+    /// The factor in ĝ_t = c · scale_t · Z_t (1 for MeZO, 1/r for LOZO matrices, …).
+    func gradientScale(tensor t: Int) -> Double
+    /// Z_t = U Vᵀ when the perturbation of tensor t has that structure (LOZO, SubZero).
+    func lowRankFactors(tensor t: Int) -> LowRankFactors?
+}
+
+extension Perturbation {
+    public func gradientScale(tensor t: Int) -> Double { 1 }
+    public func lowRankFactors(tensor t: Int) -> LowRankFactors? { nil }
+
+    /// Z over all tensors, in layout order.
+    public func materialize<T: ZOScalar>(as type: T.Type = T.self) -> [T] {
+        [T](unsafeUninitializedCapacity: layout.count) { buf, n in
+            for (t, spec) in layout.tensors.enumerated() {
+                fill(tensor: t, into: UnsafeMutableBufferPointer(rebasing: buf[spec.range]))
+            }
+            n = layout.count
+        }
+    }
+
+    /// Z_t alone.
+    public func materialize<T: ZOScalar>(tensor t: Int, as type: T.Type = T.self) -> [T] {
+        let n = layout.tensors[t].count
+        return [T](unsafeUninitializedCapacity: n) { buf, k in
+            fill(tensor: t, into: buf)
+            k = n
+        }
+    }
+}
+
+/// A distribution of perturbations: MeZO's Gaussian, LOZO's low-rank, SubZero's subspace, …
+/// Its `perturbation` is a pure function of its arguments. Researchers conform their own
+/// distributions to this protocol and get every estimator, optimizer and check for free.
+public protocol PerturbationDistribution: Sendable {
+    associatedtype Sample: Perturbation
+    /// A short name for reports ("mezo", "lozo(r=2,ν=50)").
+    var name: String { get }
+    /// Throws a `ZOError` when the distribution cannot be used with this layout (rank > min(m, n), …).
+    func validate(_ layout: ParameterLayout) throws(ZOError)
+    /// The perturbation at `step` under the root `key`. `parameters` are the *unperturbed*
+    /// parameters θ_t (Sparse MeZO derives its mask from them).
+    func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse) throws(ZOError) -> Sample
+}
+
+extension PerturbationDistribution {
+    public func validate(_ layout: ParameterLayout) throws(ZOError) {}
+}
