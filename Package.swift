@@ -37,7 +37,7 @@ let package = Package(
             path: "notebooks-as-cli",
             swiftSettings: swift6 + hot
         ),
-        .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems"], swiftSettings: swift6),
+        .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems", "CNumerics"], swiftSettings: swift6),
         .testTarget(name: "ZOProblemsTests", dependencies: ["ZOProblems"], swiftSettings: swift6),
         // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),

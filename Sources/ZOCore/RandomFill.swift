@@ -6,13 +6,13 @@ import Foundation
 /// Stream layouts (documented because a reference implementation must reproduce them):
 /// - **Float streams** come in chunks of 64 elements. Chunk `c` uses the 16 Philox blocks
 ///   `b = 16c + j` (j = 0…15, counter `(b_lo, b_hi, 0, 0)`) giving words `w0…w3` per lane.
-///   Uniform: element `16k + j` = `(wk[j] >> 8)·2⁻²⁴`.
-///   Gaussian (Box–Muller): `ρa = √(−2 ln((w0>>8 + 1)·2⁻²⁴))`, angle `2π(w1>>8)·2⁻²⁴`;
+///   Uniform: element `16k + j` = `(wk[j] >> 9)·2⁻²³`.
+///   Gaussian (Box–Muller): `ρa = √(−2 ln(1 − (w0>>9)·2⁻²³))`, angle `2π(w1>>9)·2⁻²³`;
 ///   elements 0…15 = ρa cos, 16…31 = ρa sin, 32…47 / 48…63 likewise from (w2, w3).
 /// - **Double streams** come in chunks of 32: lane j's 64-bit words `a = w0 | w1<<32`,
 ///   `b = w2 | w3<<32`. Uniform: element j = `(a>>11)·2⁻⁵³`, 16 + j = `(b>>11)·2⁻⁵³`.
 ///   Gaussian: `ρ = √(−2 ln(((a>>11)+1)·2⁻⁵³))`, angle `2π(b>>11)·2⁻⁵³`; j = ρ cos, 16 + j = ρ sin.
-/// The Float Gaussian has its tails cut at √(−2 ln 2⁻²⁴) ≈ 5.77σ (mass 8e-9), the Double one at
+/// The Float Gaussian has its tails cut at √(−2 ln 2⁻²³) ≈ 5.65σ (mass 1.6e-8), the Double one at
 /// ≈ 8.57σ; see Proofs/rng.md.
 public enum RandomFill {
     // MARK: chunk kernels
@@ -32,13 +32,13 @@ public enum RandomFill {
     @inlinable @inline(__always)
     public static func gaussianFloatChunk(key: PRNGKey, chunk c: UInt64, out: UnsafeMutablePointer<Float>) {
         let (w0, w1, w2, w3) = words16(key: key, chunk: c)
-        let scale = Float(1.0 / 16_777_216.0)
-        let ua = (SIMD16<Float>(w0 &>> 8) + 1) * scale
-        let ub = (SIMD16<Float>(w2 &>> 8) + 1) * scale
-        let ra = (-2 * VectorMath.log01(ua)).squareRoot()
-        let rb = (-2 * VectorMath.log01(ub)).squareRoot()
-        let ta = VectorMath.sinCosTurn(w1 &>> 8)
-        let tb = VectorMath.sinCosTurn(w3 &>> 8)
+        // U₁ = 1 − (w>>9)·2⁻²³ ∈ (0, 1], so ln U₁ is finite.
+        let ua = 2 - VectorMath.oneToTwo(w0 &>> 9)
+        let ub = 2 - VectorMath.oneToTwo(w2 &>> 9)
+        let ra = VectorMath.sqrt(-2 * VectorMath.log(ua))
+        let rb = VectorMath.sqrt(-2 * VectorMath.log(ub))
+        let ta = VectorMath.sinCosTurn(w1 &>> 9)
+        let tb = VectorMath.sinCosTurn(w3 &>> 9)
         let raw = UnsafeMutableRawPointer(out)
         raw.storeBytes(of: ra * ta.cos, toByteOffset: 0, as: SIMD16<Float>.self)
         raw.storeBytes(of: ra * ta.sin, toByteOffset: 64, as: SIMD16<Float>.self)
@@ -49,12 +49,11 @@ public enum RandomFill {
     @inlinable @inline(__always)
     public static func uniformFloatChunk(key: PRNGKey, chunk c: UInt64, out: UnsafeMutablePointer<Float>) {
         let (w0, w1, w2, w3) = words16(key: key, chunk: c)
-        let scale = Float(1.0 / 16_777_216.0)
         let raw = UnsafeMutableRawPointer(out)
-        raw.storeBytes(of: SIMD16<Float>(w0 &>> 8) * scale, toByteOffset: 0, as: SIMD16<Float>.self)
-        raw.storeBytes(of: SIMD16<Float>(w1 &>> 8) * scale, toByteOffset: 64, as: SIMD16<Float>.self)
-        raw.storeBytes(of: SIMD16<Float>(w2 &>> 8) * scale, toByteOffset: 128, as: SIMD16<Float>.self)
-        raw.storeBytes(of: SIMD16<Float>(w3 &>> 8) * scale, toByteOffset: 192, as: SIMD16<Float>.self)
+        raw.storeBytes(of: VectorMath.oneToTwo(w0 &>> 9) - 1, toByteOffset: 0, as: SIMD16<Float>.self)
+        raw.storeBytes(of: VectorMath.oneToTwo(w1 &>> 9) - 1, toByteOffset: 64, as: SIMD16<Float>.self)
+        raw.storeBytes(of: VectorMath.oneToTwo(w2 &>> 9) - 1, toByteOffset: 128, as: SIMD16<Float>.self)
+        raw.storeBytes(of: VectorMath.oneToTwo(w3 &>> 9) - 1, toByteOffset: 192, as: SIMD16<Float>.self)
     }
 
     @inlinable

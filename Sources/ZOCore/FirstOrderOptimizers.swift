@@ -1,0 +1,94 @@
+import Foundation
+
+/// Optimizers that consume a materialised gradient (first-order, or a materialised ZO estimate).
+/// Weight decay applies to matrix tensors only (by kind). Proofs/optimizers.md.
+public protocol GradientOptimizer: Sendable {
+    mutating func update<T: ZOScalar>(_ parameters: inout Parameters<T>, gradient: [T]) throws(ZOError)
+}
+
+enum OptimizerChecks {
+    static func gradient<T: ZOScalar>(_ g: [T], _ layout: ParameterLayout, at location: String) throws(ZOError) {
+        guard g.count == layout.count else {
+            throw ZOError("gradient has \(g.count) values, parameters have \(layout.count)", at: location,
+                          fix: "pass a gradient in the parameters' layout order")
+        }
+        guard g.allSatisfy({ $0.isFinite }) else {
+            throw ZOError("gradient contains NaN or infinity", at: location, fix: "lower the learning rate or check the objective")
+        }
+    }
+}
+
+/// SGD with optional heavy-ball momentum (PyTorch convention): v ← μ v + (g + λθ); θ ← θ − η v.
+/// With μ = 0 this is FO-SGD.
+public struct SGD: GradientOptimizer {
+    public let learningRate: Double
+    public let momentum: Double
+    public let weightDecay: Double
+    public private(set) var velocity: [Double]
+    let decayMask: [Bool]
+
+    public init(layout: ParameterLayout, learningRate: Double, momentum: Double = 0, weightDecay: Double = 0) throws(ZOError) {
+        try Check.positive(learningRate, "learning rate η", at: "SGD")
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else {
+            throw ZOError("momentum μ must be in [0, 1), got \(momentum)", at: "SGD", fix: "pass μ in [0, 1)")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else { throw ZOError("weight decay must be ≥ 0", at: "SGD", fix: "pass λ ≥ 0") }
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.velocity = [Double](repeating: 0, count: layout.count)
+        self.decayMask = layout.tensors.flatMap { [Bool](repeating: $0.kind == .matrix, count: $0.count) }
+    }
+
+    public mutating func update<T: ZOScalar>(_ parameters: inout Parameters<T>, gradient: [T]) throws(ZOError) {
+        try OptimizerChecks.gradient(gradient, parameters.layout, at: "SGD.update")
+        for i in 0..<gradient.count {
+            let theta = Double(parameters.values[i])
+            let g = Double(gradient[i]) + (decayMask[i] ? weightDecay * theta : 0)
+            velocity[i] = momentum * velocity[i] + g
+            parameters.values[i] = T(theta - learningRate * velocity[i])
+        }
+    }
+}
+
+/// Adam (Kingma & Ba 2015) with bias correction; L2 weight decay on matrices only.
+public struct Adam: GradientOptimizer {
+    public let learningRate: Double
+    public let beta1: Double
+    public let beta2: Double
+    public let epsilon: Double
+    public let weightDecay: Double
+    public private(set) var firstMoment: [Double]
+    public private(set) var secondMoment: [Double]
+    public private(set) var step: Int = 0
+    let decayMask: [Bool]
+
+    public init(layout: ParameterLayout, learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-8, weightDecay: Double = 0) throws(ZOError) {
+        try Check.positive(learningRate, "learning rate η", at: "Adam")
+        try Check.positive(epsilon, "Adam ε", at: "Adam")
+        for (b, name) in [(beta1, "β₁"), (beta2, "β₂")] {
+            guard b.isFinite, b >= 0, b < 1 else { throw ZOError("\(name) must be in [0, 1), got \(b)", at: "Adam", fix: "use the defaults 0.9, 0.999") }
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else { throw ZOError("weight decay must be ≥ 0", at: "Adam", fix: "pass λ ≥ 0") }
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2
+        self.epsilon = epsilon; self.weightDecay = weightDecay
+        self.firstMoment = [Double](repeating: 0, count: layout.count)
+        self.secondMoment = firstMoment
+        self.decayMask = layout.tensors.flatMap { [Bool](repeating: $0.kind == .matrix, count: $0.count) }
+    }
+
+    public mutating func update<T: ZOScalar>(_ parameters: inout Parameters<T>, gradient: [T]) throws(ZOError) {
+        try OptimizerChecks.gradient(gradient, parameters.layout, at: "Adam.update")
+        step += 1
+        let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
+        for i in 0..<gradient.count {
+            let theta = Double(parameters.values[i])
+            let g = Double(gradient[i]) + (decayMask[i] ? weightDecay * theta : 0)
+            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g
+            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g * g
+            let mHat = firstMoment[i] / c1, vHat = secondMoment[i] / c2
+            parameters.values[i] = T(theta - learningRate * mHat / (vHat.squareRoot() + epsilon))
+        }
+    }
+}

@@ -1,0 +1,135 @@
+/// Sparse MeZO (Liu et al., "Sparse MeZO: Less Parameters for Better Performance in Zeroth-Order
+/// LLM Fine-Tuning", arXiv 2402.15751): perturb only small-magnitude weights.
+///
+/// Z = m ⊙ z with z ~ N(0, I) (the same keyed stream as MeZO) and a per-tensor mask m_i = 1 for
+/// the k = round((1 − s)·n) entries of smallest |θ_i| (ties broken by index, so the count is
+/// exact: |density − (1 − s)| ≤ 1/(2n)); s is the sparsity (0.8 is the paper's best).
+/// The threshold h_t (k-th smallest |θ|) is reported per tensor. The mask must come from the
+/// **unperturbed** θ (claim PITFALL-SPARSE-MASK); `.dynamic` recomputes it every step from the
+/// θ passed in, `.fixed` takes it once from θ₀.
+///
+/// Moments on a quadratic (Proofs/estimators.md §Sparse MeZO): E ĝ = m ⊙ g,
+/// E‖ĝ‖² = (d̂ + 2)‖m ⊙ g‖², d̂ = Σ m_i. Claims: SPARSE-UNBIASED-MASKED, SPARSE-SECOND-MOMENT, SPARSE-DENSITY.
+public struct SparseMeZO: PerturbationDistribution {
+    /// Per-tensor masks as bitsets, with the thresholds they came from.
+    public struct Mask: Sendable, Equatable {
+        public let bits: [[UInt64]]
+        public let thresholds: [Double]
+        public let kept: [Int]
+
+        public func isKept(tensor t: Int, _ i: Int) -> Bool { (bits[t][i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+        public let totalCount: Int
+        /// Fraction of all entries that are perturbed.
+        public var density: Double { Double(kept.reduce(0, +)) / Double(totalCount) }
+    }
+
+    public enum MaskMode: Sendable {
+        /// Recompute the mask every step from the unperturbed θ_t.
+        case dynamic
+        /// One mask for the whole run.
+        case fixed(Mask)
+    }
+
+    public let sparsity: Double
+    public let maskMode: MaskMode
+
+    /// - Parameter sparsity: fraction of entries NOT perturbed, in [0, 1).
+    public init(sparsity: Double, maskMode: MaskMode = .dynamic) throws(ZOError) {
+        guard sparsity.isFinite, sparsity >= 0, sparsity < 1 else {
+            throw ZOError("sparsity must be in [0, 1), got \(sparsity)", at: "SparseMeZO",
+                          fix: "pass the fraction of weights to leave unperturbed, e.g. 0.8 (the paper's best)")
+        }
+        self.sparsity = sparsity
+        self.maskMode = maskMode
+    }
+
+    /// Sparse MeZO with the mask fixed from θ₀.
+    public init<T: ZOScalar>(sparsity: Double, fixedMaskFrom initial: Parameters<T>) throws(ZOError) {
+        try self.init(sparsity: sparsity)
+        self = try SparseMeZO(sparsity: sparsity, maskMode: .fixed(Self.mask(for: initial, sparsity: sparsity)))
+        // (the first init validates `sparsity` before the mask is computed from it)
+    }
+
+    public var name: String {
+        if case .fixed = maskMode { return "sparse-mezo(s=\(sparsity),fixed)" }
+        return "sparse-mezo(s=\(sparsity))"
+    }
+
+    /// The mask of the k = round((1−s)·n) smallest-magnitude entries of each tensor.
+    public static func mask<T: ZOScalar>(for parameters: Parameters<T>, sparsity: Double) -> Mask {
+        var bits: [[UInt64]] = [], thresholds: [Double] = [], kept: [Int] = []
+        for (t, spec) in parameters.layout.tensors.enumerated() {
+            let values = Array(parameters.tensor(t))
+            let n = spec.count
+            let k = min(n, Int((Double(n) * (1 - sparsity)).rounded()))
+            var word = [UInt64](repeating: 0, count: (n + 63) / 64)
+            var h = -Double.infinity
+            if k > 0 {
+                var mags = values.map { Swift.abs(Double($0)) }
+                h = Selection.kthSmallest(&mags, k - 1)
+                // Keep every |θ| < h, then entries equal to h in index order until k are kept.
+                var below = 0
+                for v in values where Swift.abs(Double(v)) < h { below += 1 }
+                var ties = k - below
+                for (i, v) in values.enumerated() {
+                    let a = Swift.abs(Double(v))
+                    if a < h || (a == h && ties > 0) {
+                        if a == h { ties -= 1 }
+                        word[i >> 6] |= 1 << UInt64(i & 63)
+                    }
+                }
+            }
+            bits.append(word); thresholds.append(h); kept.append(k)
+        }
+        return Mask(bits: bits, thresholds: thresholds, kept: kept, totalCount: parameters.count)
+    }
+
+    public struct Sample: Perturbation {
+        public let layout: ParameterLayout
+        public let key: PRNGKey
+        public let step: Int
+        public let mask: Mask
+
+        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
+            T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
+            for i in 0..<buffer.count where !mask.isKept(tensor: t, i) { buffer[i] = 0 }
+        }
+    }
+
+    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>,
+                                          use: PerturbationUse) throws(ZOError) -> Sample {
+        switch maskMode {
+        case .dynamic:
+            return Sample(layout: parameters.layout, key: key, step: step, mask: Self.mask(for: parameters, sparsity: sparsity))
+        case .fixed(let m):
+            guard m.bits.count == parameters.layout.tensors.count, m.totalCount == parameters.count else {
+                throw ZOError("the fixed mask was computed for a different layout", at: name,
+                              fix: "build SparseMeZO(sparsity:fixedMaskFrom:) from parameters of the same layout")
+            }
+            return Sample(layout: parameters.layout, key: key, step: step, mask: m)
+        }
+    }
+}
+
+/// Selection without a full sort (Hoare's quickselect with median-of-three), O(n) expected.
+public enum Selection {
+    /// The element that would be at index `k` of `values` sorted ascending; reorders `values`.
+    public static func kthSmallest(_ values: inout [Double], _ k: Int) -> Double {
+        precondition(k >= 0 && k < values.count, "kthSmallest: k out of range")
+        var lo = 0, hi = values.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            // Median of three as pivot.
+            let a = values[lo], b = values[mid], c = values[hi]
+            let pivot = max(min(a, b), min(max(a, b), c))
+            var i = lo, j = hi
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while values[j] > pivot { j -= 1 }
+                if i <= j { values.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return values[k] }
+        }
+        return values[k]
+    }
+}

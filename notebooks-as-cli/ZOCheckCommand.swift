@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `zocheck` command: configuration only; each subcommand lives in its own file.
+@main
+struct ZOCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zocheck",
+        abstract: "Verify the theory of zeroth-order fine-tuning estimators (MeZO, LOZO, SubZero, Sparse MeZO).",
+        discussion: """
+        Every number printed comes from a computation in the ZOCheck library and is reproducible
+        from the command line and seed it prints.
+        """,
+        subcommands: [Compare.self, Bench.self]
+    )
+}
