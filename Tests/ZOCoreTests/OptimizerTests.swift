@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import ZOCore
+
+@Suite struct OptimizerTests {
+    /// ZO-SGD: θ ← θ − η(ĝ + λθ) with λ on matrices only (vectors named like "norm" included).
+    @Test func zoSGDAppliesEstimateAndDecayByKind() throws {
+        let layout = try networkLayout()
+        let problem = DenseQuadratic<Double>(layout: layout, key: PRNGKey(seed: 3))
+        let theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 4))
+        for distribution in try allDistributions() {
+            try check(distribution, problem: problem, theta: theta)
+        }
+    }
+
+    private func check<D: PerturbationDistribution>(_ d: D, problem: DenseQuadratic<Double>, theta: Parameters<Double>) throws {
+        let estimator = try ZOEstimator(d, epsilon: 1e-3, samples: 2)
+        let sgd = try ZOSGD(learningRate: 0.05, weightDecay: 0.1)
+        let e = try estimator.measure(problem, at: theta, step: 6, key: PRNGKey(seed: 5))
+        let g: [Double] = e.gradient()
+        var updated = theta
+        try sgd.update(&updated, estimate: e, estimator: estimator)
+        for spec in theta.layout.tensors {
+            for i in spec.range {
+                let decay = spec.kind == .matrix ? 0.1 * theta.values[i] : 0
+                let expected = theta.values[i] - 0.05 * (g[i] + decay)
+                #expect(abs(updated.values[i] - expected) <= 1e-12 * (1 + abs(expected)), "\(d.name) \(spec.name)[\(i - spec.offset)]")
+            }
+        }
+    }
+
+    /// LOZO-M against a direct transcription of the update rules, across a V refresh.
+    @Test func lozoMomentumMatchesTheRecurrence() throws {
+        let layout = try ParameterLayout([("W", [6, 4]), ("b", [6])])
+        let problem = DenseQuadratic<Double>(layout: layout, key: PRNGKey(seed: 6))
+        let lozo = try LOZO(rank: 2, lazyInterval: 2)
+        let estimator = try ZOEstimator(lozo, epsilon: 1e-3)
+        var opt = try LOZOMomentum(layout: layout, learningRate: 0.1, beta: 0.8)
+        var theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 7))
+        let key = PRNGKey(seed: 8)
+        var nRef = [Double](repeating: 0, count: 12), vRef: [Double]? = nil, mRef = [Double](repeating: 0, count: 6)
+        for step in 0..<5 {
+            let e = try estimator.measure(problem, at: theta, step: step, key: key)
+            let f = try #require(e.samples[0].lowRankFactors(tensor: 0))
+            let c = e.coefficients[0]
+            if let vOld = vRef, vOld != f.v {
+                var projected = [Double](repeating: 0, count: 12)
+                for i in 0..<6 { for b in 0..<2 { for a in 0..<2 {
+                    let p = (0..<4).reduce(0.0) { $0 + vOld[$1 * 2 + a] * f.v[$1 * 2 + b] } / 4
+                    projected[i * 2 + b] += nRef[i * 2 + a] * p
+                } } }
+                nRef = projected
+            }
+            nRef = (0..<12).map { 0.8 * nRef[$0] + 0.2 * c * f.u[$0] }
+            vRef = f.v
+            let z: [Double] = e.samples[0].materialize(tensor: 1)
+            mRef = (0..<6).map { 0.8 * mRef[$0] + 0.2 * c * z[$0] }
+            var expected = theta
+            for i in 0..<6 { for j in 0..<4 {
+                let s = (0..<2).reduce(0.0) { $0 + nRef[i * 2 + $1] * f.v[j * 2 + $1] }
+                expected.values[i * 4 + j] -= 0.1 * 0.5 * s
+            } }
+            for i in 0..<6 { expected.values[24 + i] -= 0.1 * mRef[i] }
+            try opt.update(&theta, estimate: e, estimator: estimator)
+            for i in 0..<theta.count {
+                #expect(abs(theta.values[i] - expected.values[i]) <= 1e-12, "step \(step) entry \(i)")
+            }
+        }
+        #expect(throws: ZOError.self) {
+            let e = try estimator.measure(problem, at: theta, step: 2, key: key)
+            try opt.update(&theta, estimate: e, estimator: estimator)
+        }
+    }
+
+    /// SGD with momentum and Adam against their formulas, two steps, decay on matrices only.
+    @Test func firstOrderOptimizersMatchFormulas() throws {
+        let layout = try ParameterLayout([("W", [1, 2]), ("b", [1])])
+        var p = try Parameters<Double>(layout: layout, values: [1, -2, 3])
+        var sgd = try SGD(layout: layout, learningRate: 0.1, momentum: 0.9, weightDecay: 0.5)
+        let g1: [Double] = [0.2, 0.4, -0.6], g2: [Double] = [1, 0, 2]
+        try sgd.update(&p, gradient: g1)
+        var v = [0.2 + 0.5, 0.4 - 1.0, -0.6]
+        var expected = [1 - 0.1 * v[0], -2 - 0.1 * v[1], 3 - 0.1 * v[2]]
+        #expect(zip(p.values, expected).allSatisfy { abs($0 - $1) < 1e-15 })
+        let before = p.values
+        try sgd.update(&p, gradient: g2)
+        v = [0.9 * v[0] + 1 + 0.5 * before[0], 0.9 * v[1] + 0 + 0.5 * before[1], 0.9 * v[2] + 2]
+        expected = (0..<3).map { before[$0] - 0.1 * v[$0] }
+        #expect(zip(p.values, expected).allSatisfy { abs($0 - $1) < 1e-15 })
+
+        var q = try Parameters<Double>(layout: layout, values: [1, -2, 3])
+        var adam = try Adam(layout: layout, learningRate: 0.01, weightDecay: 0.1)
+        try adam.update(&q, gradient: g1)
+        // After one step Adam moves each coordinate by lr·sign(g) (bias-corrected m/√v = g/|g|).
+        let g1d = [0.2 + 0.1, 0.4 - 0.2, -0.6]
+        for i in 0..<3 {
+            let expectedStep = 0.01 * g1d[i] / (abs(g1d[i]) + 1e-8)
+            #expect(abs(([1.0, -2, 3][i] - q.values[i]) - expectedStep) < 1e-12)
+        }
+    }
+
+    /// End to end: ZO-SGD with MeZO decreases a quadratic; FO-SGD too.
+    @Test func descentOnAQuadratic() throws {
+        let layout = try networkLayout()
+        let problem = DenseQuadratic<Double>(layout: layout, key: PRNGKey(seed: 10))
+        let start: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 11))
+        let f0 = try problem.loss(start)
+        var theta = start
+        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let sgd = try ZOSGD(learningRate: 0.5 / Double(layout.count + 2))
+        for step in 0..<2000 {
+            let e = try estimator.measure(problem, at: theta, step: step, key: PRNGKey(seed: 12))
+            try sgd.update(&theta, estimate: e, estimator: estimator)
+        }
+        let fZO = try problem.loss(theta)
+        var fo = start
+        var opt = try SGD(layout: layout, learningRate: 0.5)
+        for _ in 0..<200 { try opt.update(&fo, gradient: try problem.gradient(fo)) }
+        let fFO = try problem.loss(fo)
+        #expect(fZO - problem.offset < 0.05 * (f0 - problem.offset), "ZO-SGD from \(f0) to \(fZO), seed 10-12")
+        #expect(fFO - problem.offset < 0.01 * (f0 - problem.offset), "FO-SGD from \(f0) to \(fFO)")
+    }
+}
