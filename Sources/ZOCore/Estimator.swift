@@ -176,14 +176,10 @@ public struct ZOEstimator<D: PerturbationDistribution>: GradientEstimator {
         return GradientSample(gradient: e.gradient(), forwardPasses: e.forwardPasses)
     }
 
-    /// θ ← θ + α Z, tensor by tensor (Z regenerated into a scratch buffer per tensor).
+    /// θ ← θ + α Z, tensor by tensor, without materialising Z (`Perturbation.addScaled`).
     public static func add<T: ZOScalar>(_ alpha: Double, _ z: D.Sample, to parameters: inout Parameters<T>) {
-        let a = T(alpha)
-        for (t, spec) in parameters.layout.tensors.enumerated() {
-            let zt: [T] = z.materialize(tensor: t)
-            parameters.withTensor(t) { w in
-                for i in 0..<spec.count { w[i] += a * zt[i] }
-            }
+        for t in parameters.layout.tensors.indices {
+            parameters.withTensor(t) { w in z.addScaled(alpha, tensor: t, to: w) }
         }
     }
 }

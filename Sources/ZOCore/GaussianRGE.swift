@@ -22,6 +22,10 @@ public struct GaussianRGE: PerturbationDistribution {
         public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
             T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
         }
+
+        public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
+            Self.addScaledGaussian(alpha, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), to: w)
+        }
     }
 
     public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>,

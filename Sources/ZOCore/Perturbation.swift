@@ -39,6 +39,19 @@ public struct LowRankFactors: Sendable, Equatable {
         self.rows = rows; self.cols = cols; self.rank = rank; self.u = u; self.v = v
     }
 
+    /// w ← w + α·U Vᵀ, one row at a time; each entry is `T(α)·T(Σ_k u_ik v_jk)`, the same rounding
+    /// as `fill` followed by an axpy, so fused and materialised paths agree bit for bit.
+    public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
+        let a = T(alpha)
+        for i in 0..<rows {
+            for j in 0..<cols {
+                var s = 0.0
+                for k in 0..<rank { s += u[i * rank + k] * v[j * rank + k] }
+                w[i * cols + j] += a * T(s)
+            }
+        }
+    }
+
     /// Z = U Vᵀ, row-major rows×cols.
     public func product() -> [Double] {
         var z = [Double](repeating: 0, count: rows * cols)
@@ -64,11 +77,41 @@ public protocol Perturbation: Sendable {
     func gradientScale(tensor t: Int) -> Double
     /// Z_t = U Vᵀ when the perturbation of tensor t has that structure (LOZO, SubZero).
     func lowRankFactors(tensor t: Int) -> LowRankFactors?
+    /// w ← w + α Z_t without materialising Z_t (streamed for dense draws, row by row from the
+    /// factors for low-rank ones). Must add exactly `T(α)·z` for the z that `fill` produces.
+    func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>)
 }
 
 extension Perturbation {
     public func gradientScale(tensor t: Int) -> Double { 1 }
     public func lowRankFactors(tensor t: Int) -> LowRankFactors? { nil }
+
+    /// Default: low-rank tensors row by row from the factors, others through `fill` (materialised).
+    public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
+        if let f = lowRankFactors(tensor: t) {
+            f.addScaledProduct(alpha, to: w)
+            return
+        }
+        let z: [T] = materialize(tensor: t)
+        let a = T(alpha)
+        for i in 0..<w.count { w[i] += a * z[i] }
+    }
+
+    /// Streams a keyed Gaussian stream into w ← w + α z in blocks of 4096 (no tensor-sized buffer).
+    public static func addScaledGaussian<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
+        let a = T(alpha)
+        let block = 4096
+        withUnsafeTemporaryAllocation(of: T.self, capacity: block) { tmp in
+            var start = 0
+            while start < w.count {
+                let n = min(block, w.count - start)
+                let chunk = UnsafeMutableBufferPointer(rebasing: tmp[0..<n])
+                T.fillGaussian(chunk, key: key, offset: start)
+                for i in 0..<n { w[start + i] += a * chunk[i] }
+                start += n
+            }
+        }
+    }
 
     /// Z over all tensors, in layout order.
     public func materialize<T: ZOScalar>(as type: T.Type = T.self) -> [T] {

@@ -30,9 +30,8 @@ public struct ZOSGD: Sendable {
                 parameters.withTensor(t) { w in for i in 0..<spec.count { w[i] -= decay * w[i] } }
             }
             for (j, z) in zs.enumerated() {
-                let a = T(-learningRate * estimate.coefficients[j] * z.gradientScale(tensor: t) / n)
-                let zt: [T] = z.materialize(tensor: t)
-                parameters.withTensor(t) { w in for i in 0..<spec.count { w[i] += a * zt[i] } }
+                let a = -learningRate * estimate.coefficients[j] * z.gradientScale(tensor: t) / n
+                parameters.withTensor(t) { w in z.addScaled(a, tensor: t, to: w) }
             }
         }
     }

@@ -84,6 +84,23 @@ import ZOCore
         }
     }
 
+    /// Applying Z without materialising it (streamed dense draws, row-wise low-rank products) adds
+    /// exactly what materialising and adding would, bit for bit, in Float.
+    @Test func fusedApplicationEqualsMaterialised() throws {
+        let layout = try ParameterLayout([("W", [70, 90]), ("b", [5000])])
+        let theta: Parameters<Float> = try randomParameters(layout, key: PRNGKey(seed: 61))
+        for distribution in try allDistributions() {
+            let z = try distribution.perturbation(step: 2, key: PRNGKey(seed: 62), parameters: theta, use: .measurement)
+            for t in layout.tensors.indices {
+                var fused = Array(theta.tensor(t))
+                fused.withUnsafeMutableBufferPointer { z.addScaled(-0.37, tensor: t, to: $0) }
+                let zt: [Float] = z.materialize(tensor: t)
+                let reference = zip(theta.tensor(t), zt).map { $0 + Float(-0.37) * $1 }
+                #expect(fused == reference, "\(distribution.name) tensor \(t), seed 61/62")
+            }
+        }
+    }
+
     /// The planted bug: the reference-faithful LOZO's update direction differs from the measured one
     /// exactly at V-resample steps (t mod ν = 0) and nowhere else.
     @Test func faithfulLOZODiffersOnlyAtResampleSteps() throws {

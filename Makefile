@@ -1,0 +1,25 @@
+# ZOCheck: `make run` runs the main job, `make test` passes the tests. Both set themselves up.
+SWIFT ?= swift
+CONFIG ?= release
+# OpenBLAS picks a slow kernel on AVX-512 machines unless told; only where the CPU has avx512f.
+export OPENBLAS_CORETYPE ?= $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX)
+
+.PHONY: setup build run test bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c $(CONFIG) --product zocheck
+
+run: build
+	$(SWIFT) run -c $(CONFIG) zocheck compare $(ARGS)
+
+test: setup
+	$(SWIFT) test -c $(CONFIG)
+
+bench: build
+	$(SWIFT) run -c $(CONFIG) zocheck bench gaussian
+
+clean:
+	rm -rf .build
