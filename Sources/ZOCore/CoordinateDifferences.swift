@@ -15,6 +15,11 @@ public struct CoordinateDifferences: GradientEstimator {
 
     public var name: String { "coordinate-differences" }
 
+    /// Deterministic and exact on quadratics (central): E ĝ = g, E‖ĝ‖² = ‖g‖².
+    public func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments? {
+        scheme == .central ? ExactMoments(mean: g, secondMoment: g.reduce(0) { $0 + $1 * $1 }) : nil
+    }
+
     public func estimateGradient<O: Objective>(_ objective: O, at parameters: Parameters<O.Scalar>, step: Int,
                                                key: PRNGKey, batch: BatchSelection = .full) throws -> GradientSample<O.Scalar> {
         let location = "CoordinateDifferences"
@@ -52,6 +57,10 @@ public struct CoordinateDifferences: GradientEstimator {
 public struct FirstOrderReference: GradientEstimator {
     public init() {}
     public var name: String { "first-order" }
+
+    public func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments? {
+        ExactMoments(mean: g, secondMoment: g.reduce(0) { $0 + $1 * $1 })
+    }
 
     public func estimateGradient<O: Objective>(_ objective: O, at parameters: Parameters<O.Scalar>, step: Int,
                                                key: PRNGKey, batch: BatchSelection = .full) throws -> GradientSample<O.Scalar> {

@@ -5,6 +5,12 @@ public protocol GradientEstimator: Sendable {
     var name: String { get }
     func estimateGradient<O: Objective>(_ objective: O, at parameters: Parameters<O.Scalar>, step: Int,
                                         key: PRNGKey, batch: BatchSelection) throws -> GradientSample<O.Scalar>
+    /// Exact moments of one estimate on a quadratic with gradient g at θ, where derived; nil otherwise.
+    func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments?
+}
+
+extension GradientEstimator {
+    public func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments? { nil }
 }
 
 /// A materialised gradient estimate and what it cost.
@@ -90,6 +96,13 @@ public struct ZOEstimator<D: PerturbationDistribution>: GradientEstimator {
 
     public var name: String {
         distribution.name + (samples > 1 ? "×\(samples)" : "") + (scheme == .forward ? " (one-sided)" : "")
+    }
+
+    /// The distribution's moments averaged over n samples; central differences only (a one-sided
+    /// difference adds (ε/2)ZᵀHZ, whose moments depend on H).
+    public func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments? {
+        guard scheme == .central, let provider = distribution as? any ExactMomentsProviding else { return nil }
+        return provider.exactMoments(gradient: g, at: parameters)?.averaged(over: samples)
     }
 
     /// Key of sample j.

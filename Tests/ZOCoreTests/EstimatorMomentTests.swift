@@ -84,6 +84,14 @@ struct LinearObjective: DifferentiableObjective {
         let direction = RandomFill.gaussian(Double.self, count: c.layout.count, key: key.fold(in: 2))
         let expectedMean = c.mean(g)
         let gNorm = Self.normSquared(g).squareRoot()
+        // The library's closed forms (used by reports and claims) agree with the hand-written ones.
+        if let provider = c.distribution as? any ExactMomentsProviding,
+           let library = provider.exactMoments(gradient: g, at: theta)?.averaged(over: c.samples) {
+            #expect(abs(library.secondMoment - c.secondMoment(g)) <= 1e-12 * c.secondMoment(g), "\(c.distribution.name): library E‖ĝ‖²")
+            #expect(zip(library.mean, expectedMean).allSatisfy { abs($0 - $1) <= 1e-12 * (1 + abs($1)) })
+        } else {
+            Issue.record("\(c.distribution.name) should provide exact moments for this layout")
+        }
         try withEstimator(c.distribution, samples: c.samples) { estimate in
             var sumG = 0.0, sumG2 = 0.0, sumR = 0.0, sumR2 = 0.0, sumS = 0.0, sumS2 = 0.0
             for step in 0..<Self.draws {
