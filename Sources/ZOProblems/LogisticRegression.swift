@@ -1,6 +1,21 @@
 import Foundation
 import ZOCore
 
+/// How `LogisticRegression` finds λ_max(X̃ᵀX̃) for its smoothness constant.
+public enum SpectralNormMethod: Sendable, Hashable {
+    /// GSL's symmetric eigensolver on the smaller Gram matrix (X̃ᵀX̃ or X̃X̃ᵀ share their nonzero
+    /// eigenvalues): exact to rounding, O(N·k² + k³) with k = min(N, d+1).
+    case exact
+    /// Power iteration on v ↦ X̃ᵀ(X̃v)/N from a keyed start, O(N·d) per step, stopped when the Rayleigh
+    /// quotient changes by < 1e-14 relative or after 5000 steps. It approaches λ_max from below, to
+    /// ~1e-12 relative unless the top eigenvalues cluster (then within the cluster's width).
+    case powerIteration
+    /// `.exact` when min(N, d+1) ≤ 2048, `.powerIteration` otherwise.
+    case automatic
+
+    static let exactLimit = 2048
+}
+
 /// L2-regularised logistic regression on keyed synthetic data: a smooth, convex, stochastic
 /// objective (minibatches drawn from a key).
 ///
@@ -11,9 +26,10 @@ import ZOCore
 /// never exponentiates a positive number, so no margin overflows. The bias is not regularised.
 ///
 /// Smoothness: with x̃ = (x, 1) and X̃ = [X, 1] (N, d+1), ∇²f = (1/N) Σ σ'(·) x̃ x̃ᵀ + λ diag(I_d, 0) and
-/// σ' ≤ 1/4, so L = λ_max(X̃ᵀX̃)/(4N) + λ bounds the full-data Hessian. λ_max is computed at init by
-/// deterministic power iteration (keyed start); `smoothnessUpperBound` = ‖X̃‖²_F/(4N) + λ is the
-/// cruder bound that needs no iteration. A minibatch objective has its own, larger constant.
+/// σ' ≤ 1/4, so L = λ_max(X̃ᵀX̃)/(4N) + λ bounds the full-data Hessian. λ_max is computed at init, by
+/// default exactly (GSL on the smaller of X̃ᵀX̃ and X̃X̃ᵀ) and by deterministic power iteration
+/// beyond 2048 (see `SpectralNormMethod`); `smoothnessUpperBound` = ‖X̃‖²_F/(4N) + λ is the cruder
+/// bound that needs neither. A minibatch objective has its own, larger constant.
 /// f* has no closed form (nil); the Hessian is not constant (spectrum nil).
 ///
 /// Data (generated init): X has keyed N(0, 1) entries; planted w* = (2/√d)·N(0, I) and b* = ½·N(0, 1),
@@ -42,7 +58,8 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
     let startKey: PRNGKey
 
     /// Generated data (see the type's documentation); `key` determines X, the labels and the initial point.
-    public init(samples: Int, dimension: Int, regularization: Double = 1e-3, key: PRNGKey) throws(ZOError) {
+    public init(samples: Int, dimension: Int, regularization: Double = 1e-3,
+                spectralNorm: SpectralNormMethod = .automatic, key: PRNGKey) throws(ZOError) {
         try Validate.sizes([("samples", samples), ("dimension", dimension)], at: "LogisticRegression.init")
         let x = RandomFill.gaussian(Double.self, count: samples * dimension, key: key.tagged(.features))
         let (w, b) = Self.planted(dimension: dimension, key: key)
@@ -56,19 +73,20 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
             y[i] = margin + xi > 0 ? 1 : -1
         }
         try self.init(features: x, labels: y, samples: samples, dimension: dimension,
-                      regularization: regularization, planted: w + [b], key: key)
+                      regularization: regularization, planted: w + [b], spectralNorm: spectralNorm, key: key)
     }
 
     /// Explicit data: `features` row-major (samples, dimension), `labels` ±1. `key` determines the
-    /// initial point and the power-iteration start.
+    /// initial point (and the power-iteration start, when used).
     public init(features: [Double], labels: [Double], samples: Int, dimension: Int,
-                regularization: Double = 1e-3, key: PRNGKey) throws(ZOError) {
+                regularization: Double = 1e-3, spectralNorm: SpectralNormMethod = .automatic,
+                key: PRNGKey) throws(ZOError) {
         try self.init(features: features, labels: labels, samples: samples, dimension: dimension,
-                      regularization: regularization, planted: nil, key: key)
+                      regularization: regularization, planted: nil, spectralNorm: spectralNorm, key: key)
     }
 
-    init(features: [Double], labels: [Double], samples: Int, dimension: Int,
-         regularization: Double, planted: [Double]?, key: PRNGKey) throws(ZOError) {
+    init(features: [Double], labels: [Double], samples: Int, dimension: Int, regularization: Double,
+         planted: [Double]?, spectralNorm: SpectralNormMethod, key: PRNGKey) throws(ZOError) {
         let location = "LogisticRegression.init"
         try Validate.sizes([("samples", samples), ("dimension", dimension)], at: location)
         try Validate.count(features, samples * dimension, "features (samples × dimension)", at: location)
@@ -88,19 +106,56 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
         self.labels = labels
         self.planted = planted
         self.startKey = key.tagged(.initial)
-        let d = dimension
-        let top = Dense.largestEigenvalue(dimension: d + 1, key: key.tagged(.start)) { v in
-            // X̃ᵀ(X̃ v)/N without forming X̃ᵀX̃.
-            var out = [Double](repeating: 0, count: d + 1)
-            for i in 0..<samples {
-                var s = v[d]
-                for j in 0..<d { s += features[i * d + j] * v[j] }
-                for j in 0..<d { out[j] += s * features[i * d + j] }
-                out[d] += s
-            }
-            return out.map { $0 / Double(samples) }
-        }
+        let top = try Self.topGramEigenvalue(features, samples: samples, dimension: dimension,
+                                             method: spectralNorm, key: key.tagged(.start), at: location)
         self.smoothness = top / 4 + regularization
+    }
+
+    /// λ_max(X̃ᵀX̃)/N, X̃ = [X, 1] (N, d+1).
+    static func topGramEigenvalue(_ x: [Double], samples n: Int, dimension d: Int, method: SpectralNormMethod,
+                                  key: PRNGKey, at location: String) throws(ZOError) -> Double {
+        let k = min(n, d + 1)
+        let exact: Bool
+        switch method {
+        case .exact: exact = true
+        case .powerIteration: exact = false
+        case .automatic: exact = k <= SpectralNormMethod.exactLimit
+        }
+        guard exact else {
+            return Dense.largestEigenvalue(dimension: d + 1, key: key) { v in
+                // X̃ᵀ(X̃ v)/N without forming X̃ᵀX̃.
+                var out = [Double](repeating: 0, count: d + 1)
+                for i in 0..<n {
+                    var s = v[d]
+                    for j in 0..<d { s += x[i * d + j] * v[j] }
+                    for j in 0..<d { out[j] += s * x[i * d + j] }
+                    out[d] += s
+                }
+                return out.map { $0 / Double(n) }
+            }
+        }
+        // X̃ᵀX̃ (d+1, d+1) and X̃X̃ᵀ (N, N) share their nonzero eigenvalues: diagonalise the smaller.
+        var gram = [Double](repeating: 0, count: k * k)
+        if n >= d + 1 {
+            for i in 0..<n {
+                let row = Array(x[(i * d)..<((i + 1) * d)]) + [1]
+                for a in 0...d {
+                    let ra = row[a]
+                    for b in a...d { gram[a * k + b] += ra * row[b] }
+                }
+            }
+        } else {
+            for i in 0..<n {
+                for j in i..<n {
+                    var s = 1.0
+                    for l in 0..<d { s += x[i * d + l] * x[j * d + l] }
+                    gram[i * k + j] = s
+                }
+            }
+        }
+        for a in 0..<k { for b in 0..<a { gram[a * k + b] = gram[b * k + a] } }
+        let values = try Dense.symmetricEigen(gram, dimension: k, vectors: false, at: location).values
+        return (values.last ?? 0) / Double(n)
     }
 
     /// (w*, b*) of the generated data.
@@ -123,23 +178,7 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
 
     /// The example indices of a batch, ascending. Throws if a minibatch size is outside 1…N.
     public func indices(of batch: BatchSelection) throws(ZOError) -> [Int] {
-        switch batch {
-        case .full:
-            return Array(0..<samples)
-        case .minibatch(let key, let size):
-            guard size >= 1, size <= samples else {
-                throw ZOError("minibatch size \(size) is outside 1…\(samples)", at: "LogisticRegression.indices",
-                              fix: "pass a minibatch size between 1 and the number of samples")
-            }
-            // Partial Fisher–Yates: position i swaps with a uniform j ∈ [i, N).
-            var perm = Array(0..<samples)
-            let u = RandomFill.uniform(Double.self, count: size, key: key)
-            for i in 0..<size {
-                let span = samples - i
-                perm.swapAt(i, i + min(Int(u[i] * Double(span)), span - 1))
-            }
-            return perm[0..<size].sorted()
-        }
+        try Minibatch.indices(batch, count: samples, at: "LogisticRegression")
     }
 
     /// Margins m_i = x_iᵀ w + b for the batch, and the Double copy of the parameters.

@@ -70,19 +70,36 @@ import ZOProblems
         for c in pairs { #expect(abs(Double(c) - 266.7) <= 5 * 15.8) }
     }
 
-    @Test func smoothnessIsTheTopEigenvalueAndBoundsTheGradient() throws {
-        let f = try problem()
-        let l = try #require(f.smoothness)
-        // X̃ᵀX̃/(4N) + λ by GSL, from the data.
-        let (n, d) = (60, 7)
+    /// λ_max(X̃ᵀX̃)/(4N) + λ from the primal Gram built here, by GSL.
+    func referenceSmoothness(_ f: LogisticRegression<Double>) throws -> Double {
+        let (n, d) = (f.samples, f.dimension)
         var gram = [Double](repeating: 0, count: (d + 1) * (d + 1))
         for i in 0..<n {
             let row = Array(f.features[(i * d)..<((i + 1) * d)]) + [1]
             for a in 0...d { for b in 0...d { gram[a * (d + 1) + b] += row[a] * row[b] } }
         }
-        let top = try gslSymmetricEigenvalues(gram, dimension: d + 1)[0]
-        #expect(relativeDifference(l, top / (4 * Double(n)) + 0.01) <= 1e-10)
-        #expect(l <= f.smoothnessUpperBound)
+        return try gslSymmetricEigenvalues(gram, dimension: d + 1)[0] / (4 * Double(n)) + f.regularization
+    }
+
+    /// Exact (primal Gram when N > d, dual Gram when N ≤ d) and power iteration agree with the reference.
+    @Test(arguments: [(60, 7), (12, 30), (300, 40)])
+    func smoothnessIsTheTopEigenvalue(shape: (Int, Int)) throws {
+        let key = PRNGKey(seed: 72)
+        let exact = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01,
+                                                   spectralNorm: .exact, key: key)
+        let power = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01,
+                                                   spectralNorm: .powerIteration, key: key)
+        let automatic = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01, key: key)
+        let reference = try referenceSmoothness(exact)
+        #expect(relativeDifference(try #require(exact.smoothness), reference) <= 1e-12)
+        #expect(relativeDifference(try #require(power.smoothness), reference) <= 1e-9)
+        #expect(automatic.smoothness == exact.smoothness)
+        #expect(reference <= exact.smoothnessUpperBound)
+    }
+
+    @Test func smoothnessBoundsGradientDifferences() throws {
+        let f = try problem()
+        let l = try #require(f.smoothness)
         for seed in 708..<718 as Range<UInt64> {
             #expect(try gradientLipschitzRatio(f, key: PRNGKey(seed: seed)) <= l)
         }
