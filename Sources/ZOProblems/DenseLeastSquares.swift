@@ -31,6 +31,13 @@ public struct DenseLeastSquares<T: ZOScalar>: SyntheticProblem {
 
     public static var maxDimension: Int { 2048 }
 
+    static func checkDimension(_ d: Int, at location: String) throws(ZOError) {
+        guard d <= maxDimension else {
+            throw ZOError("dimension \(d) exceeds \(maxDimension) (init does an O(d³) eigendecomposition)",
+                          at: location, fix: "use LeastSquares (orthogonal design, O(d)) for large d")
+        }
+    }
+
     /// Generated data: X with keyed N(0, 1) entries, θ* keyed N(0, I), y = X θ* + noise · ξ with ξ
     /// keyed N(0, I). With noise = 0 and N ≥ d, f* = 0 at θ̂ = θ*.
     public init(samples: Int, dimension: Int, noise: Double = 0.1, key: PRNGKey) throws(ZOError) {
@@ -39,6 +46,7 @@ public struct DenseLeastSquares<T: ZOScalar>: SyntheticProblem {
         guard noise.isFinite, noise >= 0 else {
             throw ZOError("noise = \(noise) must be finite and ≥ 0", at: location, fix: "pass noise ≥ 0")
         }
+        try Self.checkDimension(dimension, at: location)
         let x = RandomFill.gaussian(Double.self, count: samples * dimension, key: key.tagged(.features))
         let theta = RandomFill.gaussian(Double.self, count: dimension, key: key.tagged(.target))
         let xi = RandomFill.gaussian(Double.self, count: samples, key: key.tagged(.noise))
@@ -51,10 +59,7 @@ public struct DenseLeastSquares<T: ZOScalar>: SyntheticProblem {
     public init(design: [Double], targets: [Double], samples: Int, dimension: Int, key: PRNGKey) throws(ZOError) {
         let location = "DenseLeastSquares.init"
         try Validate.sizes([("samples", samples), ("dimension", dimension)], at: location)
-        guard dimension <= Self.maxDimension else {
-            throw ZOError("dimension \(dimension) exceeds \(Self.maxDimension) (init does an O(d³) eigendecomposition)",
-                          at: location, fix: "use LeastSquares (orthogonal design, O(d)) for large d")
-        }
+        try Self.checkDimension(dimension, at: location)
         try Validate.count(design, samples * dimension, "design (samples × dimension)", at: location)
         try Validate.count(targets, samples, "targets", at: location)
         try Validate.finite(design, "design", at: location)

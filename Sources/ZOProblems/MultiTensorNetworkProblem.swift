@@ -69,7 +69,14 @@ public struct MultiTensorNetworkProblem<T: ZOScalar>: SyntheticProblem {
 
     public var name: String { "multi-tensor-quadratic(d=\(layout.count), tensors=\(layout.tensors.count), r=\(rank))" }
     public var optimalValue: Double? { 0 }
-    public var smoothness: Double? { hessianSpectrum?.first }
+    public var smoothness: Double? {
+        blocks.map { block -> Double in
+            switch block {
+            case .matrix(let q): return q.largestEigenvalue
+            case .diagonal(let h, _): return h.max() ?? 0
+            }
+        }.max()
+    }
 
     /// All d eigenvalues, descending.
     public var hessianSpectrum: [Double]? {
