@@ -87,7 +87,7 @@ enum Validate {
 
 /// Fold-in tags for the independent draws of a problem (each component gets its own stream).
 enum DrawTag: Int {
-    case leftA = 1, rightA, leftB, rightB, target, initial, features, labels, coefficients, frequencies,
+    case leftA = 1, leftB, target, initial, features, labels, coefficients, frequencies,
          spectrum, noise, start
 }
 
