@@ -2,7 +2,9 @@ import Foundation
 
 /// Side-by-side Monte Carlo comparison of gradient estimators at a fixed point of a differentiable
 /// objective: alignment with the true gradient, second moment against the exact theory, and cost.
-/// Every number is computed here from `draws` keyed estimates (step = draw index, root key given).
+/// Every number is computed here from `draws` keyed estimates. Draw k uses step k and its own key
+/// `key.fold(in: estimator index).fold(in: k)`, so draws are independent even for lazily resampled
+/// distributions (their marginal moments are those of fresh sampling) and the intervals are valid.
 public enum EstimatorComparison {
     public struct Row: Codable, Sendable {
         public let estimator: String
@@ -44,7 +46,7 @@ public enum EstimatorComparison {
             let start = DispatchTime.now().uptimeNanoseconds
             let estimatorKey = key.fold(in: index)
             for draw in 0..<draws {
-                let sample = try estimator.estimateGradient(objective, at: parameters, step: draw, key: estimatorKey, batch: .full)
+                let sample = try estimator.estimateGradient(objective, at: parameters, step: draw, key: estimatorKey.fold(in: draw), batch: .full)
                 passes = sample.forwardPasses
                 var dot = 0.0, norm2 = 0.0
                 for i in 0..<g.count {
