@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ZOCheck", targets: ["ZOCheck"]),
         .library(name: "ZOCore", targets: ["ZOCore"]),
         .library(name: "ZOProblems", targets: ["ZOProblems"]),
+        .library(name: "ZOTransformer", targets: ["ZOTransformer"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
@@ -30,7 +31,8 @@ let package = Package(
         ),
         .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
-        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems"], swiftSettings: swift6),
+        .target(name: "ZOTransformer", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
+        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOTransformer"], swiftSettings: swift6),
         .executableTarget(
             name: "zocheck",
             dependencies: ["ZOCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -39,6 +41,8 @@ let package = Package(
         ),
         .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems", "CNumerics"], swiftSettings: swift6),
         .testTarget(name: "ZOProblemsTests", dependencies: ["ZOProblems"], swiftSettings: swift6),
+        .testTarget(name: "ZOTransformerTests", dependencies: ["ZOTransformer", "ZOCore", "CNumerics"],
+                    resources: [.copy("Fixtures")], swiftSettings: swift6),
         // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
     ]

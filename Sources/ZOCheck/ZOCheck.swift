@@ -1,3 +1,4 @@
 // The umbrella module: `import ZOCheck` gives the whole public API.
 @_exported import ZOCore
 @_exported import ZOProblems
+@_exported import ZOTransformer
