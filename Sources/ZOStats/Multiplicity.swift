@@ -1,0 +1,56 @@
+import Foundation
+
+/// Multiple comparisons and proportions: Holm's step-down procedure, Clopper–Pearson intervals,
+/// and the DKWM band for p-value uniformity.
+public enum Multiplicity {
+    public struct HolmResult: Sendable {
+        /// Holm-adjusted p-values, in input order.
+        public let adjusted: [Double]
+        public let rejected: [Bool]
+        public var anyRejected: Bool { rejected.contains(true) }
+        public var adjustedMinimum: Double { adjusted.min() ?? 1 }
+    }
+
+    /// Holm (1979): sort p ascending, adjusted p_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j)); reject where ≤ α.
+    /// Controls the family-wise error rate at α under any dependence.
+    public static func holm(_ pValues: [Double], alpha: Double) -> HolmResult {
+        let m = pValues.count
+        let order = pValues.indices.sorted { pValues[$0] < pValues[$1] }
+        var adjusted = [Double](repeating: 1, count: m)
+        var running = 0.0
+        for (rank, index) in order.enumerated() {
+            running = max(running, min(1, Double(m - rank) * pValues[index]))
+            adjusted[index] = running
+        }
+        return HolmResult(adjusted: adjusted, rejected: adjusted.map { $0 <= alpha })
+    }
+
+    /// Exact (Clopper–Pearson) interval for a binomial proportion k/n at confidence 1 − γ.
+    public static func clopperPearson(successes k: Int, trials n: Int, confidence: Double = 0.95) -> (lower: Double, upper: Double) {
+        let g = 1 - confidence
+        let lower = k == 0 ? 0 : Dist.betaQuantile(g / 2, a: Double(k), b: Double(n - k + 1))
+        let upper = k == n ? 1 : Dist.betaQuantile(1 - g / 2, a: Double(k + 1), b: Double(n - k))
+        return (lower, upper)
+    }
+
+    /// Dvoretzky–Kiefer–Wolfowitz–Massart: P(sup|Fₙ − F| > ε) ≤ 2e^{−2nε²}; the band half-width at α.
+    public static func dkwmBand(n: Int, alpha: Double) -> Double {
+        (log(2 / alpha) / (2 * Double(n))).squareRoot()
+    }
+
+    /// Tests that p-values are uniform on [0, 1] (a calibrated check): sup |Fₙ(x) − x| against the
+    /// DKWM band; the p-value is the DKWM bound 2e^{−2nD²} at the observed D.
+    public static func uniformityByDKWM(_ pValues: [Double], alpha: Double) -> Verdict {
+        let n = pValues.count
+        let sorted = pValues.sorted()
+        var d = 0.0
+        for (i, p) in sorted.enumerated() {
+            d = max(d, abs(Double(i + 1) / Double(n) - p), abs(p - Double(i) / Double(n)))
+        }
+        let band = dkwmBand(n: n, alpha: alpha)
+        let p = min(1, 2 * exp(-2 * Double(n) * d * d))
+        return Verdict(check: "p-value uniformity (DKWM)", statistic: d, pValue: p, n: n, alpha: alpha,
+                       detectableEffect: 2 * band, effectUnit: "sup|F − x|", outcome: d > band ? .fail : .pass,
+                       details: "sup|Fₙ − x| = \(d), band \(band)")
+    }
+}
