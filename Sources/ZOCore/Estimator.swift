@@ -23,9 +23,10 @@ public struct GradientSample<T: ZOScalar>: Sendable {
     }
 }
 
-/// The two-point difference: central `(f(θ+εZ) − f(θ−εZ)) / 2ε` (error O(ε²) on smooth f, exact on
-/// quadratics) or one-sided `(f(θ+εZ) − f(θ)) / ε` (error O(ε), biased even on quadratics by
-/// ε·ZᵀHZ/2). See Proofs/estimators.md §Difference schemes.
+/// The two-point difference: central `(f(θ+εZ) − f(θ−εZ)) / 2ε` (coefficient error O(ε²) on smooth f,
+/// exact on quadratics) or one-sided `(f(θ+εZ) − f(θ)) / ε` (coefficient off by (ε/2)ZᵀHZ + O(ε²)).
+/// For symmetric Z the two estimates have the same mean for every f and ε (Z → −Z), so the one-sided
+/// scheme costs extra variance, not bias. See Proofs/estimators.md §Difference schemes.
 public enum DifferenceScheme: String, Sendable, Codable, CaseIterable {
     case central
     case forward
