@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ZOCore", targets: ["ZOCore"]),
         .library(name: "ZOProblems", targets: ["ZOProblems"]),
         .library(name: "ZOTransformer", targets: ["ZOTransformer"]),
+        .library(name: "ZOStats", targets: ["ZOStats"]),
+        .library(name: "ZOClaims", targets: ["ZOClaims"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
@@ -31,8 +33,10 @@ let package = Package(
         ),
         .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
+        .target(name: "ZOStats", dependencies: ["CNumerics"], swiftSettings: swift6),
+        .target(name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats"], swiftSettings: swift6 + hot),
         .target(name: "ZOTransformer", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
-        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOTransformer"], swiftSettings: swift6),
+        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOClaims", "ZOTransformer"], swiftSettings: swift6),
         .executableTarget(
             name: "zocheck",
             dependencies: ["ZOCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -40,6 +44,8 @@ let package = Package(
             swiftSettings: swift6 + hot
         ),
         .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems", "CNumerics"], swiftSettings: swift6),
+        .testTarget(name: "ZOStatsTests", dependencies: ["ZOStats", "ZOCore"], swiftSettings: swift6),
+        .testTarget(name: "ZOClaimsTests", dependencies: ["ZOClaims", "ZOStats", "ZOCore", "ZOProblems"], swiftSettings: swift6),
         .testTarget(name: "ZOProblemsTests", dependencies: ["ZOProblems"], swiftSettings: swift6),
         .testTarget(name: "ZOTransformerTests", dependencies: ["ZOTransformer", "ZOCore", "CNumerics"],
                     resources: [.copy("Fixtures")], swiftSettings: swift6),
