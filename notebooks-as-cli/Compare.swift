@@ -58,12 +58,12 @@ extension ZOCheckCommand {
             let report = Report(command: CommandLine.arguments.joined(separator: " "), seed: common.seed,
                                 problem: "low-rank matrix quadratic m=\(m) n=\(n) rank(A)=rank(B)=\(gradientRank)",
                                 gradientStableRank: stable, rows: rows)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let json = try encoder.encode(report)
-            if let output { try json.write(to: URL(fileURLWithPath: output), options: .atomic) }
+            if let output { try TextTable.writeJSON(report, to: output) }
             switch common.format {
-            case .json: print(String(decoding: json, as: UTF8.self))
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
             case .text: print(report.table())
             }
         }
@@ -79,27 +79,20 @@ extension ZOCheckCommand {
         func table() -> String {
             var lines = ["# \(command)", "# seed \(seed); \(problem); stable rank of ∇f = \(fmt(gradientStableRank, 3))", ""]
             let header = ["estimator", "passes", "cosine(ĝ,∇f) ±95%", "E‖ĝ‖²/‖∇f‖² ±95%", "theory", "z", "‖ḡ−Eĝ‖/‖∇f‖", "ms/est"]
-            var body: [[String]] = []
-            for r in rows {
-                body.append([r.estimator, "\(r.forwardPassesPerEstimate)",
-                             "\(fmt(r.cosineMean, 4)) ± \(fmt(r.cosineHalfWidth95, 4))",
-                             "\(fmt(r.secondMomentRatio, 2)) ± \(fmt(r.secondMomentRatioHalfWidth95, 2))",
-                             r.theorySecondMomentRatio.map { fmt($0, 2) } ?? "—",
-                             r.secondMomentZ.map { fmt($0, 2) } ?? "—",
-                             fmt(r.relativeMeanError, 4), fmt(1000 * r.secondsPerEstimate, 3)])
+            let body = rows.map { r in
+                [r.estimator, "\(r.forwardPassesPerEstimate)",
+                 "\(fmt(r.cosineMean, 4)) ± \(fmt(r.cosineHalfWidth95, 4))",
+                 "\(fmt(r.secondMomentRatio, 2)) ± \(fmt(r.secondMomentRatioHalfWidth95, 2))",
+                 r.theorySecondMomentRatio.map { fmt($0, 2) } ?? "—",
+                 r.secondMomentZ.map { fmt($0, 2) } ?? "—",
+                 fmt(r.relativeMeanError, 4), fmt(1000 * r.secondsPerEstimate, 3)]
             }
-            let widths = header.indices.map { c in ([header[c]] + body.map { $0[c] }).map(\.count).max() ?? 0 }
-            func line(_ cells: [String]) -> String {
-                cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-            }
-            lines.append(line(header))
-            lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-            lines += body.map(line)
+            lines.append(TextTable.render(header: header, rows: body))
             lines.append("")
             lines.append("theory = exact E‖ĝ‖²/‖∇f‖² on a quadratic (Proofs/estimators.md); z = (measured − theory)/SE.")
             return lines.joined(separator: "\n")
         }
 
-        private func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+        private func fmt(_ x: Double, _ digits: Int) -> String { TextTable.fmt(x, digits) }
     }
 }

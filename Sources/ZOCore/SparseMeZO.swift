@@ -90,6 +90,10 @@ public struct SparseMeZO: PerturbationDistribution {
         public let step: Int
         public let mask: Mask
 
+        public init(layout: ParameterLayout, key: PRNGKey, step: Int, mask: Mask) {
+            self.layout = layout; self.key = key; self.step = step; self.mask = mask
+        }
+
         public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
             T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
             for i in 0..<buffer.count where !mask.isKept(tensor: t, i) { buffer[i] = 0 }
