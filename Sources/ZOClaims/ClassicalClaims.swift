@@ -102,7 +102,7 @@ public enum ClassicalClaims {
         proof: "Proofs/estimators.md#one-step-gaussian", alpha: alpha
     ) { context in
         var design: [[Double]] = [], y: [Double] = []
-        let seeds = context.draws(3)
+        let seeds = context.draws(5)
         for d in [8, 16, 32, 64] {
             for multiple in [12, 24, 48] {
                 let steps = multiple * (d + 2)

@@ -10,7 +10,7 @@ public enum SubZeroClaims {
 
     public static let all: [Claim] = [unbiased, secondMoment, conditionalMean, relativeVariance, orthonormal, cosineVersusMeZO]
 
-    static func setup(_ context: ClaimContext) throws -> (ParameterLayout, Checks.Linear) {
+    static func setup(_ context: ClaimContext, m: Int = m, n: Int = n) throws -> (ParameterLayout, Checks.Linear) {
         let layout = try ParameterLayout.matrix(rows: m, cols: n)
         return (layout, Checks.Linear(layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1))))
     }
@@ -39,9 +39,11 @@ public enum SubZeroClaims {
     }
 
     /// Samples with U, V fixed (one key, F = count), and E[ĝ | U, V] = (mn/r²) UUᵀ G VVᵀ for those bases.
-    static func fixedBases(_ context: ClaimContext, count: Int) throws -> ([[Double]], [Double], Checks.Linear) {
-        let (layout, objective) = try setup(context)
-        let key = context.key.fold(in: 2)
+    static func fixedBases(_ context: ClaimContext, count: Int, block: Int = 0,
+                           shape: (m: Int, n: Int) = (m, n)) throws -> ([[Double]], [Double], Checks.Linear) {
+        let (m, n) = shape
+        let (layout, objective) = try setup(context, m: m, n: n)
+        let key = context.key.fold(in: 2).fold(in: block)
         let theta = Parameters<Double>(zeros: layout)
         let d: any PerturbationDistribution = context.fault == .subZeroNotOrthonormal
             ? SubZeroGaussianBases(rank: r, refreshInterval: count) : try SubZero(rank: r, refreshInterval: count)
@@ -87,9 +89,23 @@ public enum SubZeroClaims {
         statement: "With U, V fixed, E‖ĝ − E[ĝ|U,V]‖² / ‖E[ĝ|U,V]‖² = r² + 1 exactly (versus d + 1 for MeZO): the 'lower variance' holds in this relative sense.",
         proof: "Proofs/estimators.md#subzero-relative-variance", alpha: alpha
     ) { context in
-        let (samples, target, _) = try fixedBases(context, count: context.draws(8000))
-        return Checks.secondMoment(samples, expected: Double(r * r + 2) * Checks.norm2(target), alpha: context.alpha(alpha),
-                                   name: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1")
+        // B independent blocks (fresh U, V each); within a block U, V are fixed. Statistic Σ_b z_b² ~ χ²_B.
+        let blocks = 8, a = context.alpha(alpha)
+        var zs: [Double] = [], means: [Double] = []
+        for b in 0..<blocks {
+            let (samples, target, _) = try fixedBases(context, count: context.draws(2500), block: b, shape: (8, 6))
+            let ratios = samples.map { Checks.norm2($0) / (Double(r * r + 2) * Checks.norm2(target)) }
+            let summary = MeanTests.Summary(ratios)
+            zs.append((summary.mean - 1) / summary.standardError)
+            means.append(summary.mean)
+        }
+        let chi = zs.reduce(0) { $0 + $1 * $1 }
+        let p = Dist.chiSquaredSurvival(chi, dof: Double(blocks))
+        return Verdict(check: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1 in \(blocks) blocks (Σz² ~ χ²)", statistic: chi, pValue: p,
+                       n: blocks * context.draws(2500), alpha: a,
+                       detectableEffect: Design.chiSquaredDetectable(n: 1, dimension: blocks, alpha: a), effectUnit: "Σz² noncentrality^½",
+                       outcome: p < a ? .fail : .pass,
+                       details: "block ratios " + means.map { TextFormat.fixed($0, 4) }.joined(separator: ", "))
     }
 
     static let orthonormal = Claim(
@@ -108,7 +124,7 @@ public enum SubZeroClaims {
         let layout = try ParameterLayout.matrix(rows: 24, cols: 16)
         let g = try Checks.lowRankGradient(m: 24, n: 16, rank: 2, key: context.key.fold(in: 1))
         let objective = Checks.Linear(layout: layout, g: g)
-        let count = context.draws(20000)
+        let count = context.draws(8000)
         let theta = Parameters<Double>(zeros: layout)
         let gn = Checks.norm2(g).squareRoot()
         let cosine = { (v: [Double]) in Checks.dot(v, g) / (Checks.norm2(v).squareRoot() * gn) }
