@@ -113,17 +113,17 @@ struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
         let problem = try WeightedBowl()
         let theta = Parameters<Double>(zeros: problem.layout)
         let estimator = try ZOEstimator(RademacherPerturbation(), epsilon: 1e-3)
-        let unbiased = try ClaimTemplates.unbiased(estimator, on: problem, at: theta, seed: 7)
+        let unbiased = try ClaimTemplates.unbiased(estimator, on: problem, at: theta, alpha: 1e-5, seed: 7)
         #expect(unbiased.outcome == .pass, "\(unbiased)")
         // Rademacher: ‖z‖² = d exactly, so E‖ĝ‖² = d‖g‖² (not the Gaussian d + 2).
         let d = Double(problem.layout.count)
-        let second = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, seed: 8) { g in d * g.reduce(0) { $0 + $1 * $1 } }
+        let second = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in d * g.reduce(0) { $0 + $1 * $1 } }
         #expect(second.outcome == .pass, "\(second)")
-        let wrong = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, seed: 8) { g in (d + 2) * g.reduce(0) { $0 + $1 * $1 } }
+        let wrong = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in (d + 2) * g.reduce(0) { $0 + $1 * $1 } }
         #expect(wrong.outcome == .fail, "the Gaussian formula must be rejected for Rademacher: \(wrong)")
         // Rate: with a constant step on this strongly convex bowl, f − f* decays geometrically: slope ≤ −1 holds.
         let fStar = problem.weights.reduce(0) { $0 - 1 / (2 * $1) }
-        let rate = try ClaimTemplates.convergenceRate(horizons: [50, 100, 200, 400], seeds: 6, exponent: 1, seed: 9) { steps, key in
+        let rate = try ClaimTemplates.convergenceRate(horizons: [50, 100, 200, 400], seeds: 6, exponent: 1, alpha: 1e-5, seed: 9) { steps, key in
             var p = Parameters<Double>(zeros: problem.layout)
             let sgd = try ZOSGD(learningRate: 0.02)
             for t in 0..<steps {
