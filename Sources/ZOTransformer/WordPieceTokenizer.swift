@@ -54,6 +54,11 @@ public struct WordPieceTokenizer: Sendable {
         try self.init(tokens: lines, source: url.path)
     }
 
+    /// The model's tokenizer from the asset cache (vocab.txt verified by its SHA-256).
+    public init(cache: AssetCache) throws(ZOError) {
+        try self.init(vocabulary: cache.url(for: .vocabulary))
+    }
+
     /// A tokenizer from an id-ordered token list. It must contain [UNK], [CLS], [SEP] and [PAD].
     /// A token listed twice keeps its last id, as HF's `load_vocab` does.
     public init(tokens: [String], source: String = "<tokens>") throws(ZOError) {
@@ -119,6 +124,16 @@ public struct WordPieceTokenizer: Sendable {
         let ids = rows.map { $0 + [Int](repeating: paddingID, count: length - $0.count) }
         let mask = rows.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: length - $0.count) }
         return TokenBatch(ids: ids, mask: mask)
+    }
+
+    /// One JSON line for `zocheck model tokenize`: `[101,…,102]`, or with `includeTokens`
+    /// `{"ids":[…],"tokens":["[CLS]",…]}` (tokens JSON-escaped).
+    public func jsonLine(_ text: String, maxLength: Int = defaultMaxLength, includeTokens: Bool = false) throws(ZOError) -> String {
+        let ids = try encode(text, maxLength: maxLength)
+        let idList = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        guard includeTokens else { return idList }
+        let names = ids.map { SafeTensorWriter.jsonString(tokens[$0]) }.joined(separator: ",")
+        return "{\"ids\":\(idList),\"tokens\":[\(names)]}"
     }
 
     // MARK: pieces
