@@ -11,9 +11,10 @@ import ZOCore
 ///    CR — unassigned Cn scalars are kept); map White_Space scalars to a space.
 /// 3. Pad CJK ideographs (the eight blocks of `isCJK`) with spaces: each becomes a word.
 /// 4. NFD, then remove nonspacing marks (Mn): "café" → "cafe". Then lowercase scalar by scalar
-///    with the full mapping ("İ" handled by step 4 first). Hazards: Python's slow tokenizer
-///    lowercases first and uses `str.lower()`, which gives a final sigma "ς" where this (and
-///    the fast tokenizer) gives "σ"; whole-string lowercasing in Swift could do the same.
+///    with the full mapping ("İ" → NFD I + U+0307 → the mark is removed → "i"). Hazard: Python's
+///    slow tokenizer lowercases first with `str.lower()`, which writes a word-final "Σ" as "ς";
+///    the fast tokenizer, and this one, write "σ". (Swift's `lowercased()` also gives "σ" today,
+///    but the per-scalar mapping states the rule instead of relying on it.)
 /// 5. Split on White_Space (dropped) and punctuation (kept, one scalar per word): ASCII
 ///    33–47, 58–64, 91–96, 123–126, and Unicode categories Pc Pd Ps Pe Pi Pf Po.
 /// 6. WordPiece: greedy longest-match-first; pieces after the first carry "##"; a word of
@@ -42,16 +43,15 @@ public struct WordPieceTokenizer: Sendable {
     public static let defaultMaxLength = 128
     public static let specialTokenNames = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
-    /// Reads vocab.txt: one token per line, id = line number; a final newline ends the last line.
+    /// Reads vocab.txt: one token per line (LF or CRLF), id = line number; a final line end
+    /// does not add a token.
     public init(vocabulary url: URL) throws(ZOError) {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ZOError("cannot read the vocabulary \(url.path) as UTF-8", at: "WordPieceTokenizer",
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ZOError("cannot read the vocabulary \(url.path)", at: "WordPieceTokenizer",
                           fix: "run `make assets`, or pass the model's vocab.txt")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        try self.init(tokens: lines, source: url.path)
+        try self.init(tokens: TextLines.split(data, source: url.path), source: url.path)
     }
 
     /// The model's tokenizer from the asset cache (vocab.txt verified by its SHA-256).

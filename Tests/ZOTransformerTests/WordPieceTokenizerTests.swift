@@ -96,6 +96,21 @@ import ZOTransformer
         #expect(try t.batch([], maxLength: 8).batchSize == 0)
     }
 
+    @Test func jsonLinesForTheCLI() throws {
+        let t = try Self.tiny()
+        let hello = try #require(t.id(of: "hello"))
+        #expect(try t.jsonLine("Hello", maxLength: 8) == "[\(t.classID),\(hello),\(t.separatorID)]")
+        #expect(try t.jsonLine("\"", includeTokens: true)
+            == "{\"ids\":[\(t.classID),\(try #require(t.id(of: "\"")))," + "\(t.separatorID)],\"tokens\":[\"[CLS]\",\"\\\"\",\"[SEP]\"]}")
+    }
+
+    @Test func vocabularyFileWithCRLF() throws {
+        let url = try scratchDirectory("crlf").appendingPathComponent("vocab.txt")
+        try Data("[PAD]\r\n[UNK]\r\n[CLS]\r\n[SEP]\r\nhi\r\n".utf8).write(to: url)
+        let t = try WordPieceTokenizer(vocabulary: url)
+        #expect(t.vocabularySize == 5 && t.tokenIDs("hi") == [4])
+    }
+
     @Test func vocabularyErrors() throws {
         expectZOError("has no [UNK] token") { _ = try WordPieceTokenizer(tokens: ["[PAD]", "[CLS]", "[SEP]", "a"]) }
         expectZOError("run `make assets`") { _ = try WordPieceTokenizer(vocabulary: URL(fileURLWithPath: "/nonexistent/vocab.txt")) }
