@@ -10,7 +10,8 @@ extension ZOCheckCommand {
             Calibration (default): each selected claim is rerun with M seeds derived from --seed (never the
             CI seed); for claims that hold, the fail fraction is the measured false-fail rate, printed with
             its Clopper–Pearson 95 % interval next to α, and the p-values' excess over uniform (one-sided DKW
-            band at 0.01). Use --alpha 0.05 to make the rates measurable at M = 200.
+            band at 0.01); for claims the suite refutes it is the power to refute (target ≥ 0.95).
+            Use --alpha 0.05 to make the rates measurable at M = 200.
             Power (--power): each planted fault (\(PlantedFault.allCases.map(\.rawValue).joined(separator: ", ")))
             is run through the claims that must catch it; the fail fraction is the power at CI sizes (target ≥ 0.95).
             """
@@ -52,11 +53,11 @@ extension ZOCheckCommand {
             print("# \(CommandLine.arguments.joined(separator: " "))\n")
             print(TextTable.render(
                 header: power ? ["fault", "claim", "M", "caught", "power", "95% CP", "≥ 0.95", "s"]
-                              : ["claim", "α", "M", "fails", "rate", "95% CP", "p excess/band", "consistent", "s"],
+                              : ["claim", "expected", "α", "M", "fails", "rate", "95% CP", "p excess/band", "consistent", "s"],
                 rows: rows.map { r in
                     power ? [r.fault ?? "", r.claim, "\(r.runs)", "\(r.fails)", TextTable.fmt(r.rate, 3),
                              "[\(TextTable.fmt(r.lower95, 3)), \(TextTable.fmt(r.upper95, 3))]", r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1)]
-                          : [r.claim, TextTable.sci(r.alpha), "\(r.runs)", "\(r.fails)", TextTable.sci(r.rate),
+                          : [r.claim, r.expectation.rawValue, TextTable.sci(r.alpha), "\(r.runs)", "\(r.fails)", TextTable.sci(r.rate),
                              "[\(TextTable.sci(r.lower95)), \(TextTable.sci(r.upper95))]",
                              r.pValueExcess.map { "\(TextTable.fmt($0, 3))/\(TextTable.fmt(r.pValueBand ?? 0, 3))" } ?? "—",
                              r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1)]

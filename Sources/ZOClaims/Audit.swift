@@ -11,6 +11,8 @@ import ZOStats
 public enum Audit {
     public struct Row: Codable, Sendable {
         public let claim: String
+        /// `refuted` rows measure the power to refute, like fault rows.
+        public let expectation: Expectation
         public let fault: String?
         public let alpha: Double
         public let runs: Int
@@ -24,9 +26,10 @@ public enum Audit {
         public let pValueBand: Double?
         public let seconds: Double
 
-        /// Calibration: α lies at or above the interval's lower end. Power: the rate is ≥ 0.95.
+        /// Calibration: α lies at or above the interval's lower end. Power (a fault, or a claim the suite
+        /// refutes): the rate is ≥ 0.95.
         public var consistent: Bool {
-            if fault != nil { return rate >= 0.95 }
+            if fault != nil || expectation == .refuted { return rate >= 0.95 }
             return lower95 <= max(alpha, 0) + 1e-15 && (pValueExcess ?? 0) <= (pValueBand ?? 1)
         }
     }
@@ -62,12 +65,12 @@ public enum Audit {
         let (lo, hi) = Multiplicity.clopperPearson(successes: fails, trials: runs)
         let a = alpha ?? claim.alpha
         var excess: Double? = nil, band: Double? = nil
-        if fault == nil, a > 0 {
+        if fault == nil, a > 0, claim.expectation == .holds {
             let ps = verdicts.map(\.pValue).filter { $0.isFinite }.sorted()
             excess = ps.enumerated().map { Double($0.offset + 1) / Double(ps.count) - $0.element }.max() ?? 0
             band = (log(1 / 0.01) / (2 * Double(max(ps.count, 1)))).squareRoot()
         }
-        return Row(claim: claim.id, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails, inconclusive: inconclusive,
+        return Row(claim: claim.id, expectation: claim.expectation, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails, inconclusive: inconclusive,
                    rate: Double(fails) / Double(runs), lower95: lo, upper95: hi, pValueExcess: excess, pValueBand: band,
                    seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }

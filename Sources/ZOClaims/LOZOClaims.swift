@@ -77,7 +77,7 @@ public enum LOZOClaims {
     static let wrongFormula = Claim(
         id: "LOZO-SECOND-MOMENT-CIRCULATING", source: source("a formula circulating elsewhere: mn + 2(m+n+2)/r"),
         statement: "E‖ĝ‖² = (mn + 2(m+n+2)/r)‖G‖² — off by 2 − 2/r from the derived value; the suite must refute it (at m = n = r = 2, where the gap is largest: 10 versus 11; Rao–Blackwellised over U, Monte Carlo over LOZO's V).",
-        proof: "Proofs/estimators.md#lozo-second-moment", alpha: alpha, expectation: .refuted
+        proof: "Proofs/estimators.md#lozo-second-moment-circulating", alpha: alpha, expectation: .refuted
     ) { context in
         let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: 1))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))

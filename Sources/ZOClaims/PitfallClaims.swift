@@ -62,8 +62,8 @@ public enum PitfallClaims {
 
     static let faithfulUpdateBias = Claim(
         id: "LOZO-REFERENCE-UPDATE-BIAS", source: source("LOZO reference code, consequence of the RNG-order bug"),
-        statement: "The update direction applied by the reference-faithful LOZO at V-resample steps is unbiased for G (it is not: its U is independent of the measured c, so E[update] = 0). Checked at ν = 1; must be refuted.",
-        proof: "Proofs/pitfalls.md#lozo-rng-order-bug", alpha: alpha, expectation: .refuted
+        statement: "The update direction applied by the reference-faithful LOZO at V-resample steps is unbiased for G. It is not: the update's U is read from where the measured V was, so E[update] ≠ G (0 when m ≤ n; at 12×8 a shifted copy of G's rows, Proofs/pitfalls.md). Checked at ν = 1; must be refuted.",
+        proof: "Proofs/pitfalls.md#lozo-reference-update-bias", alpha: alpha, expectation: .refuted
     ) { context in
         try updateUnbiased(LOZOReferenceFaithful(rank: 2, lazyInterval: 1), context: context, name: "E[applied update] = G (faithful LOZO)")
     }
@@ -79,7 +79,7 @@ public enum PitfallClaims {
     static let weightDecayByKind = Claim(
         id: "WEIGHT-DECAY-BY-KIND", source: source("reference code excludes decay by name substring ('bias', 'LayerNorm.weight')"),
         statement: "ZO-SGD applies weight decay to matrix tensors only, by kind: vectors named 'norm', 'final_norm.weight' or 'ln_f' are never decayed, matrices always are, whatever their names.",
-        proof: "Proofs/pitfalls.md#weight-decay-by-name", alpha: 0
+        proof: "Proofs/optimizers.md#opt-weight-decay-by-kind", alpha: 0
     ) { context in
         let layout = try ParameterLayout([("final_norm.weight", [5]), ("ln_f", [5]), ("norm", [3]), ("bias_projection", [4, 3])])
         let theta = try Parameters<Double>(layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))

@@ -90,7 +90,7 @@ public enum SparseMeZOClaims {
     static let theorem1 = Claim(
         id: "SPARSE-THEOREM-1", source: source("Theorem 1 (convergence, L-smooth)"),
         statement: "With η = 1/(4(d̂+4)L): (1/(T+1)) Σ_t E‖m ⊙ ∇f(θ_t)‖² ≤ 16(d̂+4)L(f(θ₀) − f*)/(T+1) (+ an ε-term that vanishes on quadratics). Stated for the last iterate; the argument bounds the average, which is what is tested (one-sided, across seeds).",
-        proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
+        proof: "Proofs/rates.md#sparse-theorem-1", alpha: alpha
     ) { context in
         let d = 64, T = 400, seeds = 12
         let problem = try LeastSquares<Double>(dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))

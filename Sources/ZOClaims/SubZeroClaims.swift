@@ -111,7 +111,7 @@ public enum SubZeroClaims {
     static let orthonormal = Claim(
         id: "SUBZERO-ORTHONORMAL", source: source("§3.2 (QR of a Gaussian matrix)"),
         statement: "SubZero's U and V have orthonormal columns (to 1e-12 in Double), and are fixed within each refresh period of F steps.",
-        proof: "Proofs/rng.md#haar-qr-sign", alpha: 0
+        proof: "Proofs/estimators.md#subzero-factors-orthonormal", alpha: 0
     ) { context in
         try ExactChecks.subZeroOrthonormal(context: context)
     }
@@ -119,7 +119,7 @@ public enum SubZeroClaims {
     static let cosineVersusMeZO = Claim(
         id: "SUBZERO-COSINE-VS-MEZO", source: source("§4 / Fig. 2: estimate closer (cosine) to the backprop gradient than MeZO's"),
         statement: "E cos(ĝ_SubZero, ∇f) ≥ E cos(ĝ_MeZO, ∇f) on a matrix with a low-rank gradient (24×16, rank-2 G, r = 2, U, V fresh). Tested as the null; a significantly lower SubZero cosine refutes it.",
-        proof: "Proofs/estimators.md#subzero-cosine-bound", alpha: alpha, expectation: .refuted
+        proof: "Proofs/estimators.md#subzero-cosine-vs-mezo", alpha: alpha, expectation: .refuted
     ) { context in
         let layout = try ParameterLayout.matrix(rows: 24, cols: 16)
         let g = try Checks.lowRankGradient(m: 24, n: 16, rank: 2, key: context.key.fold(in: 1))
