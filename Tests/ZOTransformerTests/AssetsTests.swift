@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import ZOCore
+import ZOTransformer
+
+@Suite struct AssetsTests {
+    @Test func environmentOverridesTheCacheDirectory() {
+        #expect(AssetCache.defaultDirectory(environment: ["ZOCHECK_CACHE": "/tmp/somewhere"]).path == "/tmp/somewhere")
+        let fallback = AssetCache.defaultDirectory(environment: [:])
+        #expect(fallback.path.hasSuffix(".cache/assets"))
+        // An empty override is treated as unset.
+        #expect(AssetCache.defaultDirectory(environment: ["ZOCHECK_CACHE": ""]) == fallback)
+    }
+
+    @Test func pinnedDigestsAreWellFormed() {
+        for asset in Asset.allCases {
+            #expect(asset.sha256.count == 64 && asset.sha256.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(asset)")
+            #expect(asset.byteCount > 0)
+        }
+        #expect(Set(Asset.allCases.map(\.relativePath)).count == Asset.allCases.count)
+    }
+
+    /// The script and the Swift table must pin the same digests.
+    @Test func scriptPinsTheSameDigests() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/fetch-assets.sh")
+        let text = try String(contentsOf: script, encoding: .utf8)
+        for asset in Asset.allCases {
+            #expect(text.contains("\(asset.sha256)  \(asset.relativePath)"), "\(asset) not pinned identically in fetch-assets.sh")
+        }
+    }
+
+    @Test func missingAssetNamesTheFix() throws {
+        let cache = AssetCache(directory: try scratchDirectory("missing"))
+        #expect(!cache.isPresent(.vocabulary))
+        #expect(!cache.hasRequiredAssets)
+        expectZOError("run `make assets`") { _ = try cache.url(for: .vocabulary) }
+        expectZOError("missing asset vocabulary") { _ = try cache.url(for: .vocabulary) }
+    }
+
+    @Test func corruptAssetsAreRejected() throws {
+        let dir = try scratchDirectory("corrupt")
+        let cache = AssetCache(directory: dir)
+        let url = cache.path(of: .modelConfig)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: url)
+        expectZOError("has 2 bytes, expected 612") { _ = try cache.url(for: .modelConfig) }
+        // Right size, wrong bytes: only the hash catches it.
+        try Data(repeating: UInt8(ascii: " "), count: Asset.modelConfig.byteCount).write(to: url)
+        #expect(cache.isPresent(.modelConfig))
+        expectZOError("expected \(Asset.modelConfig.sha256) (corrupt)") { _ = try cache.url(for: .modelConfig) }
+        expectZOError("run `make assets`") { _ = try cache.url(for: .modelConfig) }
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @Test(.enabled(if: Assets.modelPresent && Assets.vaderPresent, Assets.skipMessage))
+    func downloadedAssetsVerify() throws {
+        for asset in Asset.allCases where !asset.isOptional {
+            let url = try Assets.cache.url(for: asset)
+            #expect(FileManager.default.fileExists(atPath: url.path))
+        }
+        // Independently of the per-process cache: the model's real digest.
+        #expect(try AssetCache.sha256Hex(of: Assets.cache.path(of: .modelWeights)) == Asset.modelWeights.sha256)
+    }
+}
