@@ -34,16 +34,18 @@ public struct BackwardBuffers<T: EncoderScalar> {
 
 public final class EncoderActivations<T: EncoderScalar> {
     public let config: EncoderConfig
-    public let batch: Int                                  // B
-    public let length: Int                                 // T
-    public let ids, types, mask: UnsafeMutablePointer<Int32>   // (B, T) the inputs of the last forward
-    public let labels: UnsafeMutablePointer<Int32>         // (B) (unused without labels)
-    public let embeddings: UnsafeMutablePointer<T>         // (B, T, C) word + position + type
-    public let embeddingOutput: UnsafeMutablePointer<T>    // (B, T, C) LayerNorm(embeddings)
-    public let embeddingMean, embeddingRstd: UnsafeMutablePointer<Double>  // (B·T)
-    public let layers: [LayerActivations<T>]               // L
-    public let pooled: UnsafeMutablePointer<T>             // (B, C)
-    public let logits, probs: UnsafeMutablePointer<T>      // (B, max(K, 1)) each
+    /// The largest (B, T) these buffers hold; any smaller shape reuses them.
+    public let capacityBatch: Int, capacityLength: Int
+    public private(set) var batch: Int                     // B of the last forward
+    public private(set) var length: Int                    // T of the last forward
+    public private(set) var ids, types, mask: UnsafeMutablePointer<Int32>   // (B, T) the inputs of the last forward
+    public private(set) var labels: UnsafeMutablePointer<Int32>            // (B) (unused without labels)
+    public private(set) var embeddings: UnsafeMutablePointer<T>            // (B, T, C) word + position + type
+    public private(set) var embeddingOutput: UnsafeMutablePointer<T>       // (B, T, C) LayerNorm(embeddings)
+    public private(set) var embeddingMean, embeddingRstd: UnsafeMutablePointer<Double>  // (B·T)
+    public private(set) var layers: [LayerActivations<T>]                  // L
+    public private(set) var pooled: UnsafeMutablePointer<T>                // (B, C)
+    public private(set) var logits, probs: UnsafeMutablePointer<T>         // (B, max(K, 1)) each
     /// Whether the last forward had labels (and so a loss to differentiate).
     public internal(set) var hasLabels = false
     /// Whether the last forward applied fused deltas (its activations are not those of the parameters).
@@ -56,21 +58,42 @@ public final class EncoderActivations<T: EncoderScalar> {
     private var scratchMemory: UnsafeMutablePointer<T>?
     private var scratchCapacity = 0
 
-    /// Number of T values the forward buffers take.
+    /// Number of T values the forward buffers take for (B, T).
     public static func forwardCount(_ config: EncoderConfig, batch b: Int, length t: Int) -> Int {
         let n = b * t, c = config.hidden, f = config.intermediate, k = max(config.classes, 1)
         return 2 * n * c + config.layers * (8 * n * c + b * config.heads * t * t + 2 * n * f) + b * c + 2 * b * k
     }
 
+    /// Buffers for batches of up to `batch` sequences of up to `length` tokens.
     public init(config: EncoderConfig, batch b: Int, length t: Int) {
         self.config = config
-        self.batch = b
-        self.length = t
-        let n = b * t, c = config.hidden, f = config.intermediate, k = max(config.classes, 1)
-        memory = .allocate(capacity: Self.forwardCount(config, batch: b, length: t))
+        capacityBatch = max(b, 1)
+        capacityLength = max(t, 1)
+        let n = capacityBatch * capacityLength
+        memory = .allocate(capacity: Self.forwardCount(config, batch: capacityBatch, length: capacityLength))
         doubles = .allocate(capacity: 2 * n * (1 + 2 * config.layers))
-        integers = .allocate(capacity: 3 * n + b)
-        integers.initialize(repeating: 0, count: 3 * n + b)
+        integers = .allocate(capacity: 3 * n + capacityBatch)
+        integers.initialize(repeating: 0, count: 3 * n + capacityBatch)
+        // Placeholders, replaced by carve(); every pointer below is re-derived there.
+        batch = 0; length = 0; ids = integers; types = integers; mask = integers; labels = integers
+        embeddings = memory; embeddingOutput = memory; embeddingMean = doubles; embeddingRstd = doubles
+        layers = []; pooled = memory; logits = memory; probs = memory
+        carve(batch: capacityBatch, length: capacityLength)
+    }
+
+    deinit {
+        memory.deallocate(); doubles.deallocate(); integers.deallocate()
+        backwardMemory?.deallocate(); scratchMemory?.deallocate()
+    }
+
+    /// Whether a (B, T) batch fits.
+    public func canHold(batch b: Int, length t: Int) -> Bool { b >= 1 && t >= 1 && b <= capacityBatch && t <= capacityLength }
+
+    /// Lays the buffers out for a (B, T) batch (B ≤ capacityBatch, T ≤ capacityLength): the
+    /// views are contiguous (B, T, ·) arrays at the front of the same memory.
+    func carve(batch b: Int, length t: Int) {
+        batch = b; length = t
+        let n = b * t, c = config.hidden, f = config.intermediate, k = max(config.classes, 1)
         var cursor = memory, dcursor = doubles
         func take(_ count: Int) -> UnsafeMutablePointer<T> { defer { cursor += count }; return cursor }
         func takeD(_ count: Int) -> UnsafeMutablePointer<Double> { defer { dcursor += count }; return dcursor }
@@ -89,20 +112,19 @@ public final class EncoderActivations<T: EncoderScalar> {
         pooled = take(b * c); logits = take(b * k); probs = take(b * k)
     }
 
-    deinit {
-        memory.deallocate(); doubles.deallocate(); integers.deallocate()
-        backwardMemory?.deallocate(); scratchMemory?.deallocate()
-    }
-
     /// The output of the last layer run (the embedding LayerNorm when L = 0): (B, T, C).
     public var lastHidden: UnsafeMutablePointer<T> { layers.last?.output ?? embeddingOutput }
 
-    /// The backward buffers, made on first use.
+    /// The backward buffers for the current (B, T), made (for the capacity) on first use.
     public func backwardBuffers() -> BackwardBuffers<T> {
-        let n = batch * length, c = config.hidden, f = config.intermediate, k = max(config.classes, 1)
-        let total = 8 * n * c + 2 * n * f + length * length + batch * c + batch * k
+        let c = config.hidden, f = config.intermediate, k = max(config.classes, 1)
+        func total(_ b: Int, _ t: Int) -> Int { 8 * b * t * c + 2 * b * t * f + t * t + b * c + b * k }
         let base: UnsafeMutablePointer<T>
-        if let m = backwardMemory { base = m } else { base = .allocate(capacity: total); backwardMemory = base }
+        if let m = backwardMemory { base = m } else {
+            base = .allocate(capacity: total(capacityBatch, capacityLength))
+            backwardMemory = base
+        }
+        let n = batch * length
         var cursor = base
         func take(_ count: Int) -> UnsafeMutablePointer<T> { defer { cursor += count }; return cursor }
         return BackwardBuffers(stream: take(n * c), streamNext: take(n * c), residual: take(n * c), norm1: take(n * c),

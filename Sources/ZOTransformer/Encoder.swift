@@ -28,7 +28,7 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
         self.layout = try EncoderLayout(config)
     }
 
-    /// Activation buffers for a (B, T) batch; reuse them across forward passes of that shape.
+    /// Activation buffers for batches of up to B sequences of up to T tokens; reuse them.
     public func makeActivations(batch: Int, length: Int) -> EncoderActivations<T> {
         EncoderActivations(config: config, batch: batch, length: length)
     }
@@ -45,8 +45,8 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
             throw ZOError("parameters of \(parameters.count) values do not have this encoder's layout (\(layout.parameters.count))",
                           at: at, fix: "build the parameters from encoder.layout.parameters (or load them for this config)")
         }
-        guard a.batch == tokens.batch, a.length == tokens.length, a.config == config else {
-            throw ZOError("activations for (B, T) = (\(a.batch), \(a.length)) do not fit a batch of (\(tokens.batch), \(tokens.length))",
+        guard a.canHold(batch: tokens.batch, length: tokens.length), a.config == config else {
+            throw ZOError("activations for (B, T) up to (\(a.capacityBatch), \(a.capacityLength)) do not fit a batch of (\(tokens.batch), \(tokens.length))",
                           at: at, fix: "make activations with makeActivations(batch:length:) for this batch's shape")
         }
         try tokens.validate(for: config)
@@ -64,6 +64,7 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
             }
         }
         let n = tokens.batch * tokens.length
+        a.carve(batch: tokens.batch, length: tokens.length)
         for i in 0..<n { a.ids[i] = tokens.ids[i]; a.types[i] = tokens.types[i]; a.mask[i] = tokens.mask[i] }
         let hasLabels = tokens.labels != nil && config.classes > 0
         if let labels = tokens.labels, hasLabels {
