@@ -18,12 +18,11 @@ public enum Attention {
             for j in 0..<t { row[j] = 0 }
             return
         }
+        // Masked keys become −∞, whose exp is exactly 0 (T.expInPlace is vectorised for Float).
+        for j in 0..<t { row[j] = mask[j] != 0 ? row[j] - m : -T.infinity }
+        T.expInPlace(row, count: t)
         var s = 0.0
-        for j in 0..<t {
-            let e = mask[j] != 0 ? T.exponential(row[j] - m) : 0
-            row[j] = e
-            s += Double(e)
-        }
+        for j in 0..<t { s += Double(row[j]) }
         let inv = T(1 / s)
         for j in 0..<t { row[j] *= inv }
     }

@@ -20,6 +20,11 @@ public protocol EncoderScalar: ZOScalar {
     static func exponential(_ x: Self) -> Self
     /// The error function erf(x) (libm; exact GELU needs it, not the tanh approximation).
     static func errorFunction(_ x: Self) -> Self
+    /// out = GELU(inp), exact (erf) form: vectorised for Float (`FastMath.gelu`), the libm
+    /// reference `GELU.forwardNaive` for Double.
+    static func gelu(_ out: UnsafeMutablePointer<Self>, _ inp: UnsafePointer<Self>, count: Int)
+    /// x[i] ← exp(x[i]) for i < count (−∞ ↦ 0): vectorised for Float (`FastMath.exp`), libm for Double.
+    static func expInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: EncoderScalar {
@@ -33,6 +38,12 @@ extension Float: EncoderScalar {
     }
     @inlinable public static func exponential(_ x: Float) -> Float { exp(x) }
     @inlinable public static func errorFunction(_ x: Float) -> Float { erf(x) }
+    @inlinable public static func gelu(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, count: Int) {
+        FastMath.gelu(out, inp, count: count)
+    }
+    @inlinable public static func expInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        FastMath.expInPlace(x, count: count)
+    }
 }
 
 extension Double: EncoderScalar {
@@ -46,6 +57,12 @@ extension Double: EncoderScalar {
     }
     @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
     @inlinable public static func errorFunction(_ x: Double) -> Double { erf(x) }
+    @inlinable public static func gelu(_ out: UnsafeMutablePointer<Double>, _ inp: UnsafePointer<Double>, count: Int) {
+        GELU.forwardNaive(out, inp, count: count)
+    }
+    @inlinable public static func expInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { x[i] = exp(x[i]) }
+    }
 }
 
 /// The naive reference for `EncoderScalar.gemm`: the same contract, triple loop, Double sums.

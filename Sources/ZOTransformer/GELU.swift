@@ -4,8 +4,19 @@
 // Legend: N elements (B·T·F). Derivative: gelu'(x) = Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π).
 
 public enum GELU {
+    /// The model's GELU: `T.gelu` (vectorised for Float, this file's reference for Double).
     @inlinable
     public static func forward<T: EncoderScalar>(
+        _ out: UnsafeMutablePointer<T>,      // (N)
+        _ inp: UnsafePointer<T>,             // (N)
+        count n: Int
+    ) {
+        T.gelu(out, inp, count: n)
+    }
+
+    /// The naive reference: libm's erf, element by element.
+    @inlinable
+    public static func forwardNaive<T: EncoderScalar>(
         _ out: UnsafeMutablePointer<T>,      // (N)
         _ inp: UnsafePointer<T>,             // (N)
         count n: Int
