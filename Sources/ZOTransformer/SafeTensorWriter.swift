@@ -57,7 +57,9 @@ public enum SafeTensorWriter {
         var offset = 0
         for t in tensors {
             let size = t.count * t.dtype.byteSize
-            entries.append("\(jsonString(t.name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + size)]}")
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            entries.append(jsonString(t.name)
+                + ":{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + size)]}")
             offset += size
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)

@@ -53,6 +53,27 @@ import ZOTransformer
         try? FileManager.default.removeItem(at: dir)
     }
 
+    /// A verified file leaves a stamp; replacing the file (new mtime) forces a fresh hash.
+    @Test(.enabled(if: Assets.modelPresent, Assets.skipMessage))
+    func verificationStampIsInvalidatedByAChange() throws {
+        let dir = try scratchDirectory("stamp")
+        let cache = AssetCache(directory: dir)
+        let url = cache.path(of: .modelConfig)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let good = try Data(contentsOf: Assets.cache.url(for: .modelConfig))
+        try good.write(to: url)
+        #expect(try cache.url(for: .modelConfig) == url)
+        let stamp = dir.appendingPathComponent(".verified/modelConfig")
+        #expect(try String(contentsOf: stamp, encoding: .utf8).hasPrefix(Asset.modelConfig.sha256 + " 612 "))
+        var bad = good
+        bad[bad.startIndex] = UInt8(ascii: "[")
+        try FileManager.default.removeItem(at: url)
+        try bad.write(to: url)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: url.path)
+        expectZOError("(corrupt)") { _ = try cache.url(for: .modelConfig) }
+        try? FileManager.default.removeItem(at: dir)
+    }
+
     @Test(.enabled(if: Assets.modelPresent && Assets.vaderPresent, Assets.skipMessage))
     func downloadedAssetsVerify() throws {
         for asset in Asset.allCases where !asset.isOptional {
