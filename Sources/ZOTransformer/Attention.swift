@@ -14,7 +14,7 @@ public enum Attention {
         var m = -T.infinity
         for j in 0..<t where mask[j] != 0 { m = max(m, row[j]) }
         guard m > -T.infinity else {
-            // No valid key: a sequence of padding only (rejected by TokenBatch.validate); keep it finite.
+            // No valid key: a sequence of padding only (rejected by EncoderBatch.validate); keep it finite.
             for j in 0..<t { row[j] = 0 }
             return
         }

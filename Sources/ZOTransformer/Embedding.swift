@@ -6,7 +6,7 @@
 
 public enum Embedding {
     /// out[b,t,:] = wte[ids[b,t],:] + wpe[t,:] + wtt[types[b,t],:].
-    /// Ids and types must already be checked against V and S (`TokenBatch.validate`).
+    /// Ids and types must already be checked against V and S (`EncoderBatch.validate`).
     @inlinable
     public static func forward<T: EncoderScalar>(
         _ out: UnsafeMutablePointer<T>,      // (B, T, C)

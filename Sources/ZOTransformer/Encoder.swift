@@ -38,7 +38,7 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
     /// (cross-entropy summed over the batch, in Double) when the batch has labels and the model
     /// a head, else nil. `deltas` are fused low-rank perturbations of weight matrices.
     @discardableResult
-    public func forward(_ parameters: Parameters<T>, tokens: TokenBatch, activations a: EncoderActivations<T>,
+    public func forward(_ parameters: Parameters<T>, tokens: EncoderBatch, activations a: EncoderActivations<T>,
                         deltas: WeightDeltas<T> = WeightDeltas()) throws(ZOError) -> Double? {
         let at = "BertEncoder.forward"
         guard parameters.layout == layout.parameters else {

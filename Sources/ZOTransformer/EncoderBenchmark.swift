@@ -35,7 +35,7 @@ public enum EncoderBenchmark {
         let encoder = try BertEncoder<Float>(config)
         let p = encoder.layout.initialParameters(Float.self, key: key)
         let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: 1)).map { Int32($0 * Double(config.vocabSize)) }
-        let tokens = try TokenBatch(batch: b, length: t, ids: ids, mask: [Int32](repeating: 1, count: b * t),
+        let tokens = try EncoderBatch(batch: b, length: t, ids: ids, mask: [Int32](repeating: 1, count: b * t),
                                     labels: [Int32](repeating: 0, count: b))
         let acts = encoder.makeActivations(batch: b, length: t)
         var best = Double.infinity, bestBackward = Double.infinity

@@ -17,7 +17,7 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
     public typealias Scalar = T
     public let encoder: BertEncoder<T>
     /// All N examples, padded to the longest, with labels.
-    public let data: TokenBatch
+    public let data: EncoderBatch
     /// Examples per forward pass; bounds activation memory (≈ 57 MB per layer for 32 × 64 tokens in Float).
     public let chunkSize: Int
     private let pool: ActivationPool<T>
@@ -25,7 +25,7 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
     public var layout: ParameterLayout { encoder.layout.parameters }
     public var count: Int { data.batch }
 
-    public init(encoder: BertEncoder<T>, data: TokenBatch, chunkSize: Int = 16) throws(ZOError) {
+    public init(encoder: BertEncoder<T>, data: EncoderBatch, chunkSize: Int = 16) throws(ZOError) {
         let at = "SentenceClassificationObjective"
         guard encoder.config.classes >= 1 else {
             throw ZOError("the encoder has no classification head", at: at, fix: "build the EncoderConfig with classes ≥ 1")
@@ -47,7 +47,7 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
             throw ZOError("\(sequences.count) sequences but \(labels.count) labels", at: "SentenceClassificationObjective",
                           fix: "pass one label per sequence")
         }
-        try self.init(encoder: try BertEncoder(config), data: try TokenBatch(sequences: sequences, labels: labels), chunkSize: chunkSize)
+        try self.init(encoder: try BertEncoder(config), data: try EncoderBatch(sequences: sequences, labels: labels), chunkSize: chunkSize)
     }
 
     public func loss(_ parameters: Parameters<T>, batch: BatchSelection) throws -> Double {

@@ -53,7 +53,7 @@ import ZOTransformer
         let encoder = try BertEncoder<Double>(Small.config)
         let theta = Small.parameters(encoder.layout, key: PRNGKey(seed: 13), as: Double.self)
         let t = try Small.tokens()
-        let unlabelled = try TokenBatch(batch: t.batch, length: t.length, ids: t.ids, mask: t.mask, types: t.types)
+        let unlabelled = try EncoderBatch(batch: t.batch, length: t.length, ids: t.ids, mask: t.mask, types: t.types)
         let acts = encoder.makeActivations(batch: 2, length: 5)
         try encoder.forward(theta, tokens: unlabelled, activations: acts)
         var g = [Double](repeating: 0, count: theta.count)

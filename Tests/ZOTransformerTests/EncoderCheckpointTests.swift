@@ -22,8 +22,8 @@ struct EmbeddingFixture: Decodable {
         try JSONDecoder().decode(EmbeddingFixture.self, from: Data(contentsOf: fixtureURL("embedding_fixture.json")))
     }
 
-    func tokens() throws -> TokenBatch {
-        try TokenBatch(batch: batch, length: length, ids: input_ids, mask: attention_mask, types: token_type_ids)
+    func tokens() throws -> EncoderBatch {
+        try EncoderBatch(batch: batch, length: length, ids: input_ids, mask: attention_mask, types: token_type_ids)
     }
 }
 

@@ -12,8 +12,8 @@ enum Small {
                                       maxPositions: 8, typeVocabSize: 2, layerNormEps: 1e-12, classes: 3)
 
     /// Two sequences of length 5 and 3 (padded to 5), with labels, and a second token type in one.
-    static func tokens() throws -> TokenBatch {
-        try TokenBatch(batch: 2, length: 5, ids: [1, 7, 3, 12, 2, 1, 19, 2, 0, 0], mask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+    static func tokens() throws -> EncoderBatch {
+        try EncoderBatch(batch: 2, length: 5, ids: [1, 7, 3, 12, 2, 1, 19, 2, 0, 0], mask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
                        types: [0, 0, 0, 1, 1, 0, 0, 0, 0, 0], labels: [2, 0])
     }
 
