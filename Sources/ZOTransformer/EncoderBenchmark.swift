@@ -18,6 +18,10 @@ public enum EncoderBenchmark {
         public var backwardSeconds: Double?
         /// Seconds per forward spent in each kind of kernel, timed one kernel kind at a time over all layers.
         public var parts: [String: Double]
+        /// Seconds of one central two-point ZO measurement (2 forwards + perturbation) on the batch,
+        /// through ZOCore's generic `ZOEstimator.measure` (the path fine-tuning takes), per method;
+        /// "lozo-fused" evaluates the two losses with the fused low-rank forward instead.
+        public var zoMeasureSeconds: [String: Double]
     }
 
     /// 2·N·(4C² + 2CF) for the six linears plus 4·B·H·T²·D for QKᵀ and PV, per layer.
@@ -53,7 +57,38 @@ public enum EncoderBenchmark {
         let flop = forwardFLOP(config, batch: b, length: t)
         return Result(batch: b, length: t, layers: config.layers, threads: BLASThreads.current, forwardGFLOP: flop / 1e9,
                       forwardSeconds: best, forwardGFLOPS: flop / best / 1e9, backwardSeconds: backward ? bestBackward : nil,
-                      parts: parts(encoder, p, acts, repetitions: repetitions))
+                      parts: parts(encoder, p, acts, repetitions: repetitions),
+                      zoMeasureSeconds: try zoMeasure(config.with(classes: 2), tokens, key: key, repetitions: repetitions))
+    }
+
+    /// Times `ZOEstimator.measure` (MeZO, LOZO r = 2) and the fused LOZO loss pair on a labelled copy of the batch.
+    static func zoMeasure(_ config: EncoderConfig, _ tokens: EncoderBatch, key: PRNGKey, repetitions: Int) throws(ZOError) -> [String: Double] {
+        let labelled = try EncoderBatch(batch: tokens.batch, length: tokens.length, ids: tokens.ids, mask: tokens.mask,
+                                        labels: [Int32](repeating: 0, count: tokens.batch))
+        let f = try SentenceClassificationObjective<Float>(encoder: try BertEncoder(config), data: labelled, chunkSize: tokens.batch)
+        let theta = f.encoder.layout.initialParameters(Float.self, key: key)
+        func time(_ body: () throws -> Void) throws(ZOError) -> Double {
+            var best = Double.infinity
+            for _ in 0..<repetitions {
+                let start = DispatchTime.now().uptimeNanoseconds
+                do { try body() } catch let e as ZOError { throw e } catch {
+                    throw ZOError("\(error)", at: "EncoderBenchmark.zoMeasure", fix: "report this bug")
+                }
+                best = min(best, seconds(since: start))
+            }
+            return best
+        }
+        let mezo = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let lozo = try ZOEstimator(LOZO(rank: 2), epsilon: 1e-3)
+        let z = try lozo.perturbations(step: 0, key: key, parameters: theta, use: .measurement)[0]
+        return [
+            "mezo": try time { _ = try mezo.measure(f, at: theta, step: 0, key: key) },
+            "lozo": try time { _ = try lozo.measure(f, at: theta, step: 0, key: key) },
+            "lozo-fused": try time {
+                _ = try f.loss(theta, perturbation: z, epsilon: 1e-3, batch: .full)
+                _ = try f.loss(theta, perturbation: z, epsilon: -1e-3, batch: .full)
+            },
+        ]
     }
 
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
