@@ -151,6 +151,11 @@ public struct ZOEstimator<D: PerturbationDistribution>: GradientEstimator {
             let fp: Double, fm: Double
             switch mode {
             case .copy:
+                if let fused = objective as? any PerturbedObjective<O.Scalar> {
+                    fp = try fused.loss(parameters, perturbation: z, epsilon: epsilon, batch: batch)
+                    fm = try base ?? fused.loss(parameters, perturbation: z, epsilon: -epsilon, batch: batch)
+                    break
+                }
                 var probe = parameters
                 Self.add(epsilon, z, to: &probe)
                 fp = try objective.loss(probe, batch: batch)

@@ -60,3 +60,12 @@ extension SyntheticProblem {
     public func smoothedGradient(_ parameters: Parameters<Scalar>, epsilon: Double) -> [Scalar]? { nil }
     public func hessianVectorProduct(_ v: [Scalar]) -> [Scalar]? { nil }
 }
+
+/// An objective that evaluates f(θ + εZ) itself — fused for low-rank Z (W x + ε U(Vᵀx)), without
+/// forming or modifying θ + εZ — equal to `loss(θ + εZ)` up to rounding. `ZOEstimator` (copy mode)
+/// uses it when available; the transformer objective conforms.
+public protocol PerturbedObjective<Scalar>: Objective {
+    /// f(θ + εZ) (ε may be negative); nil Z gives f(θ).
+    func loss(_ parameters: Parameters<Scalar>, perturbation z: (any Perturbation)?, epsilon: Double,
+              batch: BatchSelection) throws -> Double
+}

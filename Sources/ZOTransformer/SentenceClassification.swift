@@ -13,7 +13,7 @@ import ZOCore
 /// The examples of S are run in ascending order in chunks of `chunkSize` (each trimmed to its
 /// longest sequence: trailing padding changes nothing), losses summed in Double, so a given θ
 /// and batch give the same bits every time for a fixed BLAS thread count.
-public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableObjective {
+public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableObjective, PerturbedObjective {
     public typealias Scalar = T
     public let encoder: BertEncoder<T>
     /// All N examples, padded to the longest, with labels.

@@ -220,3 +220,38 @@ struct DenseQuadraticDiagonal<T: ZOScalar>: Objective {
         0.5 * p.values.reduce(0) { $0 + Double($1) * Double($1) }
     }
 }
+
+/// Counts fused evaluations (tests only).
+final class CallCounter: @unchecked Sendable { var fused = 0 }
+
+/// A quadratic that evaluates f(θ + εZ) itself, as the transformer does.
+struct FusedDenseQuadratic: PerturbedObjective {
+    let base: DenseQuadratic<Double>
+    let counter: CallCounter
+    var layout: ParameterLayout { base.layout }
+    func loss(_ p: Parameters<Double>, batch: BatchSelection) throws -> Double { try base.loss(p, batch: batch) }
+    func loss(_ p: Parameters<Double>, perturbation z: (any Perturbation)?, epsilon: Double, batch: BatchSelection) throws -> Double {
+        counter.fused += 1
+        guard let z else { return try base.loss(p, batch: batch) }
+        let zs: [Double] = z.materialize()
+        var q = p
+        for i in q.values.indices { q.values[i] += epsilon * zs[i] }
+        return try base.loss(q, batch: batch)
+    }
+}
+
+@Suite struct PerturbedObjectiveTests {
+    /// ZOEstimator (copy mode) measures through the objective's own f(θ ± εZ) and gets the same c.
+    @Test func estimatorUsesTheFusedPath() throws {
+        let layout = try networkLayout()
+        let base = DenseQuadratic<Double>(layout: layout, key: PRNGKey(seed: 90))
+        let counter = CallCounter()
+        let fused = FusedDenseQuadratic(base: base, counter: counter)
+        let theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 91))
+        let estimator = try ZOEstimator(try LOZO(rank: 2), epsilon: 1e-3)
+        let a = try estimator.measure(fused, at: theta, step: 3, key: PRNGKey(seed: 92))
+        let b = try estimator.measure(base, at: theta, step: 3, key: PRNGKey(seed: 92))
+        #expect(counter.fused == 2)
+        #expect(abs(a.coefficients[0] - b.coefficients[0]) <= 1e-9 * (1 + abs(b.coefficients[0])))
+    }
+}
