@@ -27,4 +27,14 @@ extension BertEncoder {
         }
         return (dense, deltas)
     }
+
+    /// The forward pass at θ + εZ (nil Z: at θ): `split`, then `forward` with the fused deltas.
+    /// Returns Σ_b ℓ_b as `forward` does. The activations are those of θ + εZ (no backward from them).
+    @discardableResult
+    public func forward(_ parameters: Parameters<T>, perturbation z: (any Perturbation)?, epsilon: Double,
+                        tokens: EncoderBatch, activations: EncoderActivations<T>) throws(ZOError) -> Double? {
+        guard let z else { return try forward(parameters, tokens: tokens, activations: activations) }
+        let (dense, deltas) = try split(parameters, perturbation: z, epsilon: epsilon)
+        return try forward(dense, tokens: tokens, activations: activations, deltas: deltas)
+    }
 }

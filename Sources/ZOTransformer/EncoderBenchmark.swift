@@ -18,6 +18,8 @@ public enum EncoderBenchmark {
         public var backwardSeconds: Double?
         /// Seconds per forward spent in each kind of kernel, timed one kernel kind at a time over all layers.
         public var parts: [String: Double]
+        /// The sgemm rate at the FFN's shape (N × F × C), best of N: the ceiling the forward rate is judged against.
+        public var sgemmGFLOPS: Double
         /// Seconds of one central two-point ZO measurement (2 forwards + perturbation) on the batch,
         /// through ZOCore's generic `ZOEstimator.measure` (the path fine-tuning takes), per method;
         /// "lozo-fused" evaluates the two losses with the fused low-rank forward instead.
@@ -58,6 +60,7 @@ public enum EncoderBenchmark {
         return Result(batch: b, length: t, layers: config.layers, threads: BLASThreads.current, forwardGFLOP: flop / 1e9,
                       forwardSeconds: best, forwardGFLOPS: flop / best / 1e9, backwardSeconds: backward ? bestBackward : nil,
                       parts: parts(encoder, p, acts, repetitions: repetitions),
+                      sgemmGFLOPS: sgemmRate(rows: b * t, inputs: config.hidden, outputs: config.intermediate, repetitions: repetitions),
                       zoMeasureSeconds: try zoMeasure(config.with(classes: 2), tokens, key: key, repetitions: repetitions))
     }
 
@@ -89,6 +92,23 @@ public enum EncoderBenchmark {
                 _ = try f.loss(theta, perturbation: z, epsilon: -1e-3, batch: .full)
             },
         ]
+    }
+
+    /// GFLOP/s of out (N, O) = inp (N, I) · Wᵀ on random data.
+    static func sgemmRate(rows n: Int, inputs i: Int, outputs o: Int, repetitions: Int) -> Double {
+        let a = RandomFill.gaussian(Float.self, count: n * i, key: PRNGKey(seed: 1))
+        let w = RandomFill.gaussian(Float.self, count: o * i, key: PRNGKey(seed: 2))
+        var out = [Float](repeating: 0, count: n * o)
+        var best = Double.infinity
+        for _ in 0..<max(repetitions, 3) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { ap in w.withUnsafeBufferPointer { wp in out.withUnsafeMutableBufferPointer { op in
+                guard let ap = ap.baseAddress, let wp = wp.baseAddress, let op = op.baseAddress else { return }
+                Linear.forward(op, ap, weight: wp, bias: nil, rows: n, inputs: i, outputs: o)
+            } } }
+            best = min(best, seconds(since: start))
+        }
+        return 2 * Double(n * i * o) / best / 1e9
     }
 
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }

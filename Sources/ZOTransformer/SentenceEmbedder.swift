@@ -34,10 +34,16 @@ public struct SentenceEmbedder: Sendable {
         let c = model.encoder.config.hidden
         var out: [[Float]] = []
         out.reserveCapacity(sentences.count)
-        let acts = model.encoder.makeActivations(batch: min(batchSize, max(sentences.count, 1)), length: maxLength)
+        // Tokenize first, so that the activations are sized for the longest sequence actually present
+        // (sized for maxLength they would take ~1.8 GB at 32 × 256 tokens).
+        var batches: [EncoderBatch] = []
         for start in stride(from: 0, to: sentences.count, by: batchSize) {
             let chunk = Array(sentences[start..<min(start + batchSize, sentences.count)])
-            let tokens = try EncoderBatch(try tokenizer.batch(chunk, maxLength: maxLength))
+            batches.append(try EncoderBatch(try tokenizer.batch(chunk, maxLength: maxLength)))
+        }
+        guard let longest = batches.map(\.length).max() else { return [] }
+        let acts = model.encoder.makeActivations(batch: min(batchSize, sentences.count), length: longest)
+        for tokens in batches {
             try model.encoder.forward(model.parameters, tokens: tokens, activations: acts)
             for b in 0..<tokens.batch {
                 var v = Array(UnsafeBufferPointer(start: acts.pooled + b * c, count: c))

@@ -31,6 +31,10 @@ import ZOTransformer
         var materialised = theta
         for t in theta.layout.tensors.indices { materialised.withTensor(t) { z.addScaled(eps, tensor: t, to: $0) } }
         let fused = try f.loss(theta, perturbation: z, epsilon: eps, batch: .full)
+        // The encoder-level API gives the same number (one chunk here: sum / B).
+        let acts = f.encoder.makeActivations(batch: f.data.batch, length: f.data.length)
+        let direct = try #require(try f.encoder.forward(theta, perturbation: z, epsilon: eps, tokens: f.data, activations: acts))
+        #expect(abs(direct / Double(f.data.batch) - fused) <= 1e-12 * abs(fused) + (T.self == Float.self ? 1e-6 : 0))
         let dense = try f.loss(materialised, batch: .full)
         // The perturbation moves the loss (the comparison is not vacuous).
         #expect(abs(dense - (try f.loss(theta, batch: .full))) > 1e-4)

@@ -42,7 +42,9 @@ import ZOTransformer
         #expect(abs(Float.errorFunction(-0.5) + 0.5204998778) < 1e-7)
         #expect(Double.exponential(0) == 1)
     }
+}
 
+extension BLASThreadTests {
     @Test func threadCountIsSettableAndChecked() throws {
         let before = BLASThreads.current
         try BLASThreads.set(1)

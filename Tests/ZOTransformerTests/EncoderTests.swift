@@ -57,3 +57,26 @@ import ZOTransformer
         #expect(out == Array(UnsafeBufferPointer(start: acts.embeddingOutput, count: 8)))
     }
 }
+
+extension BLASThreadTests {
+    func pooled<T: EncoderScalar>(_ encoder: BertEncoder<T>, _ p: Parameters<T>, _ tokens: EncoderBatch) throws -> [T] {
+        try EncoderTests().pooled(encoder, p, tokens)
+    }
+
+    /// Large enough for OpenBLAS to split the gemms across threads: the same thread count gives the
+    /// same bits; 1 vs 2 threads agree to rounding.
+    @Test func forwardIsReproducibleForAFixedThreadCount() throws {
+        let config = EncoderConfig(vocabSize: 50, hidden: 128, layers: 2, heads: 4, intermediate: 512, maxPositions: 64)
+        let encoder = try BertEncoder<Float>(config)
+        let p = encoder.layout.initialParameters(Float.self, key: PRNGKey(seed: 6), std: 0.1)
+        let ids = (0..<(8 * 48)).map { Int32(($0 * 7) % 50) }
+        let tokens = try EncoderBatch(batch: 8, length: 48, ids: ids, mask: [Int32](repeating: 1, count: 8 * 48))
+        let before = BLASThreads.current
+        defer { try? BLASThreads.set(before) }
+        try BLASThreads.set(2)
+        let a = try pooled(encoder, p, tokens), b = try pooled(encoder, p, tokens)
+        #expect(a == b)
+        try BLASThreads.set(1)
+        #expect(maxAbs(try pooled(encoder, p, tokens), a) < 1e-5)
+    }
+}

@@ -16,9 +16,12 @@ struct SentenceEmbedderTests {
         let worst = vectors.enumerated().map { b, v in maxAbs(v.map(Double.init), Array(fixture.pooled[6][(b * 384)..<((b + 1) * 384)])) }.max() ?? .nan
         #expect(worst <= 1e-4, "max abs difference \(worst)")
     }
+}
 
+extension BLASThreadTests {
     /// The same input gives the same bits twice; normalised embeddings have unit norm.
-    @Test func deterministicAndNormalisable() throws {
+    @Test(.enabled(if: Assets.modelPresent, Assets.skipMessage))
+    func embedderIsDeterministicAndNormalisable() throws {
         let embedder = try SentenceEmbedder(layers: 2, batchSize: 2)
         let text = ["a short one", "", "a somewhat longer sentence, with punctuation!"]
         #expect(try embedder.embed(text) == (try embedder.embed(text)))

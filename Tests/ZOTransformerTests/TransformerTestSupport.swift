@@ -82,3 +82,8 @@ func withPointers<T>(_ arrays: inout [[T]], _ body: ([UnsafeMutablePointer<T>]) 
     }
     return arrays[0]
 }
+
+/// Tests that set the OpenBLAS thread count (process-wide) or compare two runs bit for bit: one
+/// serialized suite, so that no test changes the thread count between another's two runs.
+/// Its tests live in the files of the sources they check, as extensions.
+@Suite(.serialized) struct BLASThreadTests {}
