@@ -41,6 +41,7 @@ public struct LowRankFactors: Sendable, Equatable {
 
     /// w ← w + α·U Vᵀ, one row at a time; each entry is `T(α)·T(Σ_k u_ik v_jk)`, the same rounding
     /// as `fill` followed by an axpy, so fused and materialised paths agree bit for bit.
+    @inlinable
     public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
         let a = T(alpha)
         for i in 0..<rows {
@@ -87,6 +88,7 @@ extension Perturbation {
     public func lowRankFactors(tensor t: Int) -> LowRankFactors? { nil }
 
     /// Default: low-rank tensors row by row from the factors, others through `fill` (materialised).
+    @inlinable
     public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
         if let f = lowRankFactors(tensor: t) {
             f.addScaledProduct(alpha, to: w)
@@ -98,6 +100,7 @@ extension Perturbation {
     }
 
     /// Streams a keyed Gaussian stream into w ← w + α z in blocks of 4096 (no tensor-sized buffer).
+    @inlinable
     public static func addScaledGaussian<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
         let a = T(alpha)
         let block = 4096
@@ -114,6 +117,7 @@ extension Perturbation {
     }
 
     /// Z over all tensors, in layout order.
+    @inlinable
     public func materialize<T: ZOScalar>(as type: T.Type = T.self) -> [T] {
         [T](unsafeUninitializedCapacity: layout.count) { buf, n in
             for (t, spec) in layout.tensors.enumerated() {
@@ -124,6 +128,7 @@ extension Perturbation {
     }
 
     /// Z_t alone.
+    @inlinable
     public func materialize<T: ZOScalar>(tensor t: Int, as type: T.Type = T.self) -> [T] {
         let n = layout.tensors[t].count
         return [T](unsafeUninitializedCapacity: n) { buf, k in
