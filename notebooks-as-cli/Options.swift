@@ -16,3 +16,65 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
 }
+
+extension FineTuneMethod: ExpressibleByArgument {}
+extension ModelInitialization: ExpressibleByArgument {}
+extension MemoryMode: ExpressibleByArgument {}
+
+/// The model and hyper-parameter options of `zocheck finetune` and its subcommands. Every option
+/// is optional: what is not given comes from the method's defaults (`FineTuneConfig.defaults`).
+struct FineTuneOptions: ParsableArguments {
+    @Option(help: "Encoder layers run and trained, K (1…6).") var layers: Int?
+    @Option(help: "Training steps.") var steps: Int?
+    @Option(help: "Minibatch size (default 16).") var batchSize: Int?
+    @Option(name: .customLong("lr"), help: "Learning rate (default per method: mezo/subzero/sparse-mezo 1e-4, lozo/lozo-m 1e-3, fo-sgd 1e-2, fo-adam 1e-4).")
+    var learningRate: Double?
+    @Option(help: "ε of the central difference (ZO; default 1e-3).") var epsilon: Double?
+    @Option(help: "Rank r of LOZO/LOZO-M/SubZero (1 or 2; default 2).") var rank: Int?
+    @Option(help: "LOZO's lazy interval ν (default 50).") var nu: Int?
+    @Option(help: "SubZero's refresh interval F (default 100).") var refresh: Int?
+    @Option(help: "Sparse MeZO's sparsity s (default 0.8).") var sparsity: Double?
+    @Option(help: "LOZO-M's momentum β (default 0.9).") var momentum: Double?
+    @Option(help: "Weight decay λ on matrices (default 0).") var weightDecay: Double?
+    @Option(help: "Root seed (default 20261122).") var seed: UInt64?
+    @Option(help: "Longest token sequence (default 64).") var maxLength: Int?
+    @Option(help: "OpenBLAS threads (default 2; results are bit-reproducible for a fixed count).") var threads: Int?
+    @Option(help: "Evaluate dev and test every N steps (default 0: before and after only).") var evalEvery: Int?
+    @Option(help: "Evaluate on the first N examples of each split (default: the full split).") var evalLimit: Int?
+    @Option(name: .customLong("init"), help: "Encoder weights: pretrained or random (BERT init).") var initialization: ModelInitialization?
+
+    /// True when any option that changes a run's trajectory was given.
+    var givesTrajectoryOptions: Bool {
+        let given: [Any?] = [layers, batchSize, learningRate, epsilon, rank, nu, refresh, sparsity, momentum, weightDecay,
+                             seed, maxLength, threads, evalEvery, evalLimit, initialization]
+        return given.contains { $0 != nil }
+    }
+
+    /// The method's defaults with the given options applied.
+    func config(_ method: FineTuneMethod) -> FineTuneConfig {
+        var c = FineTuneConfig.defaults(for: method)
+        if let layers { c.layers = layers }
+        if let steps { c.steps = steps }
+        if let batchSize { c.batchSize = batchSize }
+        if let learningRate { c.learningRate = learningRate }
+        if let epsilon { c.epsilon = epsilon }
+        if let rank { c.rank = rank }
+        if let nu { c.lazyInterval = nu }
+        if let refresh { c.refreshInterval = refresh }
+        if let sparsity { c.sparsity = sparsity }
+        if let momentum { c.momentum = momentum }
+        if let weightDecay { c.weightDecay = weightDecay }
+        if let seed { c.seed = seed }
+        if let maxLength { c.maxLength = maxLength }
+        if let threads { c.threads = threads }
+        if let evalEvery { c.evalEvery = evalEvery }
+        if let evalLimit { c.evalLimit = evalLimit }
+        if let initialization { c.initialization = initialization }
+        return c
+    }
+
+    /// Throws a ValidationError with the config's own message when the values are out of range.
+    func validate(_ method: FineTuneMethod) throws {
+        do { try config(method).validate() } catch { throw ValidationError(error.description) }
+    }
+}

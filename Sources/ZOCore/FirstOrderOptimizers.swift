@@ -24,7 +24,7 @@ public struct SGD: GradientOptimizer {
     public let learningRate: Double
     public let momentum: Double
     public let weightDecay: Double
-    public private(set) var velocity: [Double]
+    public internal(set) var velocity: [Double]
     let decayMask: [Bool]
 
     public init(layout: ParameterLayout, learningRate: Double, momentum: Double = 0, weightDecay: Double = 0) throws(ZOError) {
@@ -58,9 +58,9 @@ public struct Adam: GradientOptimizer {
     public let beta2: Double
     public let epsilon: Double
     public let weightDecay: Double
-    public private(set) var firstMoment: [Double]
-    public private(set) var secondMoment: [Double]
-    public private(set) var step: Int = 0
+    public internal(set) var firstMoment: [Double]
+    public internal(set) var secondMoment: [Double]
+    public internal(set) var step: Int = 0
     let decayMask: [Bool]
 
     public init(layout: ParameterLayout, learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,

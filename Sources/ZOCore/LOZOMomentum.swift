@@ -13,10 +13,10 @@ public struct LOZOMomentum: Sendable {
     public let beta: Double
     public let weightDecay: Double
     /// N (m×r, row-major) per matrix tensor, or the dense momentum per vector tensor.
-    public private(set) var momentum: [[Double]]
+    public internal(set) var momentum: [[Double]]
     /// V (n×r) of the block the momentum lives in, per matrix tensor.
-    public private(set) var basis: [[Double]?]
-    public private(set) var lastStep: Int?
+    public internal(set) var basis: [[Double]?]
+    public internal(set) var lastStep: Int?
 
     public init(layout: ParameterLayout, learningRate: Double, beta: Double = 0.9, weightDecay: Double = 0) throws(ZOError) {
         try Check.positive(learningRate, "learning rate η", at: "LOZOMomentum")

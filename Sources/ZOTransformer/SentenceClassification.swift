@@ -64,16 +64,23 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
     }
 
     public func gradient(_ parameters: Parameters<T>, batch: BatchSelection) throws -> [T] {
+        try lossAndGradient(parameters, batch: batch).gradient
+    }
+
+    /// f(θ) and ∇f(θ) on the batch from one forward and one backward pass per chunk (first-order
+    /// fine-tuning logs the loss of the very forward pass it differentiates).
+    public func lossAndGradient(_ parameters: Parameters<T>, batch: BatchSelection) throws -> (loss: Double, gradient: [T]) {
         let rows = try batch.exampleIndices(count: count, at: "SentenceClassificationObjective.gradient")
         var g = [T](repeating: 0, count: layout.count)
+        var total = 0.0
         let acts = pool.take()
         defer { pool.give(acts) }
         for chunk in chunks(rows) {
             let tokens = try data.select(chunk)
-            try encoder.forward(parameters, tokens: tokens, activations: acts)
+            total += try encoder.forward(parameters, tokens: tokens, activations: acts) ?? .nan
             try encoder.backward(parameters, activations: acts, scale: 1 / Double(rows.count), into: &g)
         }
-        return g
+        return (total / Double(rows.count), g)
     }
 
     func loss(_ parameters: Parameters<T>, deltas: WeightDeltas<T>, batch: BatchSelection) throws -> Double {

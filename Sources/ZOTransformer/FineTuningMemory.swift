@@ -1,0 +1,118 @@
+import Foundation
+import ZOCore
+
+// Peak resident memory of inference and of each fine-tuning method, measured side by side.
+//
+// Each mode runs in its own process (`measureInChildProcesses` starts the current executable once
+// per mode), because VmHWM is a per-process high-water mark. Inside a process, `measure` loads the
+// model and the data, records VmRSS, resets VmHWM to it (/proc/self/clear_refs), builds the mode's
+// state (optimizer moments included) and runs a few steps; VmHWM then is the peak of the mode, and
+// peak − (RSS after load) is what the mode adds to holding the model and the tokenized data.
+
+/// What is measured: inference (forward passes of training minibatches, no gradient) or a method.
+public enum MemoryMode: String, CaseIterable, Codable, Sendable {
+    case inference
+    case mezo, lozo, lozoM = "lozo-m", subzero, sparseMeZO = "sparse-mezo", foSGD = "fo-sgd", foAdam = "fo-adam"
+
+    public var method: FineTuneMethod? { FineTuneMethod(rawValue: rawValue) }
+}
+
+/// One mode's memory, from its own process.
+public struct MemoryMeasurement: Codable, Sendable, Equatable {
+    public var mode: MemoryMode
+    public var layers: Int
+    public var batchSize: Int
+    public var maxLength: Int
+    public var steps: Int
+    public var parameterCount: Int
+    /// VmRSS after loading the model and tokenizing the data.
+    public var residentAfterLoadBytes: Int
+    /// VmHWM at the end: the peak of the mode (model and data included) when `peakWasReset`,
+    /// else the process's peak since start (loading included).
+    public var peakBytes: Int
+    /// peak − resident after load.
+    public var peakIncrementBytes: Int
+    public var peakWasReset: Bool
+    /// VmHWM just before the reset (loading's own peak: the mapped checkpoint is resident while it is copied).
+    public var loadPeakBytes: Int
+}
+
+public enum FineTuneMemory {
+    /// Measures `mode` in this process: `steps` training steps (or `steps` minibatch forward passes for
+    /// inference) with `config`'s sizes and hyper-parameters. No evaluations, no checkpoints.
+    public static func measure(_ mode: MemoryMode, config: FineTuneConfig, steps: Int = 2,
+                               cache: AssetCache = .standard) throws -> MemoryMeasurement {
+        var config = config
+        config.method = mode.method ?? .mezo
+        config.steps = steps
+        try config.validate()
+        try BLASThreads.set(config.threads)
+        let data = try FineTuneData.load(cache: cache, maxLength: config.maxLength)
+        let start = try FineTuneStart.make(config, cache: cache)
+        let loadPeak = ProcessMemory.peakResidentBytes ?? 0
+        let afterLoad = ProcessMemory.residentBytes ?? 0
+        let reset = ProcessMemory.resetPeak()
+        if mode == .inference {
+            let objective = try SentenceClassificationObjective(encoder: start.encoder, data: data.train, chunkSize: config.batchSize)
+            for t in 0..<steps {
+                _ = try objective.loss(start.parameters, batch: .minibatch(key: config.keys.minibatch(step: t), size: config.batchSize))
+            }
+        } else {
+            var session = try FineTuneSession(config: config, data: data, start: start)
+            for _ in 0..<steps { try session.step() }
+        }
+        let peak = ProcessMemory.peakResidentBytes ?? 0
+        return MemoryMeasurement(mode: mode, layers: config.layers, batchSize: config.batchSize, maxLength: config.maxLength,
+                                 steps: steps, parameterCount: start.parameters.count, residentAfterLoadBytes: afterLoad,
+                                 peakBytes: peak, peakIncrementBytes: peak - afterLoad, peakWasReset: reset, loadPeakBytes: loadPeak)
+    }
+
+    /// The running executable (/proc/self/exe, else argv[0]).
+    public static var currentExecutable: URL {
+        let proc = URL(fileURLWithPath: "/proc/self/exe")
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: proc.path) {
+            return URL(fileURLWithPath: target)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+
+    /// Runs `executable arguments(mode)` once per mode, one at a time; each child must print a
+    /// `MemoryMeasurement` as JSON as its last line of standard output.
+    public static func measureInChildProcesses(_ modes: [MemoryMode], executable: URL = currentExecutable,
+                                               arguments: (MemoryMode) -> [String],
+                                               progress: (MemoryMode) -> Void = { _ in }) throws -> [MemoryMeasurement] {
+        var out: [MemoryMeasurement] = []
+        for mode in modes {
+            progress(mode)
+            let args = arguments(mode)
+            let text = try runChild(executable, args)
+            guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+                  let m = try? RunFiles.decoder().decode(MemoryMeasurement.self, from: Data(line.utf8)) else {
+                throw ZOError("the child `\(executable.lastPathComponent) \(args.joined(separator: " "))` printed no measurement",
+                              at: "FineTuneMemory.measureInChildProcesses", fix: "run that command by hand to see its error")
+            }
+            out.append(m)
+        }
+        return out
+    }
+
+    static func runChild(_ executable: URL, _ args: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = args
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch {
+            throw ZOError("cannot start \(executable.path): \(error.localizedDescription)", at: "FineTuneMemory.runChild",
+                          fix: "pass the path of the zocheck executable")
+        }
+        // Read before waiting: a child that fills the pipe would otherwise block forever.
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ZOError("`\(executable.lastPathComponent) \(args.joined(separator: " "))` exited with status \(process.terminationStatus)",
+                          at: "FineTuneMemory.runChild", fix: "run that command by hand to see its error")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
