@@ -40,7 +40,7 @@ struct FineTuneOptions: ParsableArguments {
     @Option(help: "Longest token sequence (default 64).") var maxLength: Int?
     @Option(help: "OpenBLAS threads (default 2; results are bit-reproducible for a fixed count).") var threads: Int?
     @Option(help: "Evaluate dev and test every N steps (default 0: before and after only).") var evalEvery: Int?
-    @Option(help: "Evaluate on the first N examples of each split (default: the full split).") var evalLimit: Int?
+    @Option(help: "Evaluate on N examples of each split, spread evenly over it (default: the full split).") var evalLimit: Int?
     @Option(name: .customLong("init"), help: "Encoder weights: pretrained or random (BERT init).") var initialization: ModelInitialization?
 
     /// True when any option that changes a run's trajectory was given.

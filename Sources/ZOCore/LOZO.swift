@@ -57,6 +57,10 @@ public struct LOZO: PerturbationDistribution {
             return LowRankFactors(rows: spec.rows, cols: spec.cols, rank: rank, u: u, v: v)
         }
 
+        // Pre-specialised: called through protocol witnesses from other modules, where a generic
+        // body runs ~10× slower (value-witness calls per element; measured in fine-tuning profiles).
+        @_specialize(where T == Float)
+        @_specialize(where T == Double)
         public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
             if let f = lowRankFactors(tensor: t) {
                 LowRank.writeProduct(f.u, f.v, rows: f.rows, cols: f.cols, rank: rank, scale: 1, into: buffer)

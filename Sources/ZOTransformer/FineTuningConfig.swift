@@ -70,7 +70,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     /// Write a checkpoint every N steps; 0 = never.
     public var checkpointEvery: Int = 0
     public var initialization: ModelInitialization = .pretrained
-    /// Evaluate on the first N examples of each split (CI); nil = the full split.
+    /// Evaluate on N examples of each split, spread evenly over it (CI); nil = the full split.
     public var evalLimit: Int? = nil
 
     /// The method's defaults: learning rates measured on 2 layers (README "Fine-tuning"), the

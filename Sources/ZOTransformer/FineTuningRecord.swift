@@ -82,8 +82,8 @@ public enum ProcessMemory {
         guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(name) {
             // "VmHWM:\t  123456 kB"
-            let parts = line.dropFirst(name.count).split(separator: " ", omittingEmptySubsequences: true)
-            if let kb = parts.first.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) { return kb * 1024 }
+            let parts = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if let kb = parts.first.flatMap({ Int($0) }) { return kb * 1024 }
         }
         return nil
     }
