@@ -21,6 +21,11 @@ public struct StepRecord: Codable, Sendable, Equatable {
     /// Wall time of the step (not reproducible; excluded from bit-identity comparisons).
     public var seconds: Double
 
+    public init(step: Int, loss: Double, forwardPasses: Int, backwardPasses: Int, seconds: Double) {
+        self.step = step; self.loss = loss; self.forwardPasses = forwardPasses
+        self.backwardPasses = backwardPasses; self.seconds = seconds
+    }
+
     /// Forward passes with each backward pass counted as two (`FineTuneMethod.forwardEquivalentsPerStep`).
     public var forwardEquivalents: Int { forwardPasses + 2 * backwardPasses }
 }

@@ -92,7 +92,9 @@ public enum FineTuneCheckpoint {
         let fm = FileManager.default
         let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
         for name in names where name.hasPrefix(tempPrefix) { try? fm.removeItem(at: directory.appendingPathComponent(name)) }
+        // Only complete checkpoints count (and go); a foreign `step-N` without state.json is left alone.
         let steps = names.compactMap(step(ofName:)).sorted()
+            .filter { fm.fileExists(atPath: url(in: directory, completedSteps: $0).appendingPathComponent("state.json").path) }
         for s in steps.dropLast(max(keep, 1)) { try? fm.removeItem(at: url(in: directory, completedSteps: s)) }
     }
 
@@ -117,14 +119,22 @@ public enum FineTuneCheckpoint {
             .first { fm.fileExists(atPath: $0.appendingPathComponent("state.json").path) }
     }
 
-    /// Reads a checkpoint directory: state, parameter values (layout order) and optimizer snapshot.
-    public static func load(_ checkpoint: URL) throws(ZOError) -> (state: FineTuneCheckpointState, parameters: [Float], optimizer: OptimizerSnapshot) {
-        let at = "FineTuneCheckpoint.load(\(checkpoint.lastPathComponent))"
+    /// Reads a checkpoint's state.json.
+    public static func readState(_ checkpoint: URL) throws(ZOError) -> FineTuneCheckpointState {
         let state: FineTuneCheckpointState = try RunFiles.readJSON(checkpoint.appendingPathComponent("state.json"))
         guard state.format == FineTuneCheckpointState.formatName else {
-            throw ZOError("unknown checkpoint format '\(state.format)'", at: at, fix: "resume with the zocheck version that wrote it")
+            throw ZOError("unknown checkpoint format '\(state.format)'", at: "FineTuneCheckpoint.readState(\(checkpoint.lastPathComponent))",
+                          fix: "resume with the zocheck version that wrote it")
         }
-        let layout = try EncoderLayout(EncoderConfig.miniLML6.with(layers: state.config.layers, classes: 2)).parameters
+        return state
+    }
+
+    /// Reads a checkpoint directory: state, parameter values (in `layout` order, every tensor checked
+    /// by name, shape and dtype) and the optimizer snapshot.
+    public static func load(_ checkpoint: URL, layout: ParameterLayout) throws(ZOError)
+        -> (state: FineTuneCheckpointState, parameters: [Float], optimizer: OptimizerSnapshot) {
+        let at = "FineTuneCheckpoint.load(\(checkpoint.lastPathComponent))"
+        let state = try readState(checkpoint)
         guard layout.count == state.parameterCount else {
             throw ZOError("the checkpoint holds \(state.parameterCount) parameters, the model \(layout.count)", at: at, fix: "resume from a checkpoint of this model")
         }

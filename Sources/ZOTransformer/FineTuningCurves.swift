@@ -90,6 +90,10 @@ public enum LossCurves {
         public var spec: Spec
         public var points: [Point]
         public var runs: [RunInfo]
+
+        public init(spec: Spec, points: [Point], runs: [RunInfo]) {
+            self.spec = spec; self.points = points; self.runs = runs
+        }
     }
 
     /// Runs every method × seed from the same start (the pretrained or random model of each seed)

@@ -35,6 +35,13 @@ public struct MemoryMeasurement: Codable, Sendable, Equatable {
     public var peakWasReset: Bool
     /// VmHWM just before the reset (loading's own peak: the mapped checkpoint is resident while it is copied).
     public var loadPeakBytes: Int
+
+    public init(mode: MemoryMode, layers: Int, batchSize: Int, maxLength: Int, steps: Int, parameterCount: Int,
+                residentAfterLoadBytes: Int, peakBytes: Int, peakIncrementBytes: Int, peakWasReset: Bool, loadPeakBytes: Int) {
+        self.mode = mode; self.layers = layers; self.batchSize = batchSize; self.maxLength = maxLength; self.steps = steps
+        self.parameterCount = parameterCount; self.residentAfterLoadBytes = residentAfterLoadBytes; self.peakBytes = peakBytes
+        self.peakIncrementBytes = peakIncrementBytes; self.peakWasReset = peakWasReset; self.loadPeakBytes = loadPeakBytes
+    }
 }
 
 public enum FineTuneMemory {

@@ -31,7 +31,7 @@ public struct FineTuneRecord: Codable, Sendable {
     public var before: EvaluationRecord? { evaluations.first { $0.completedSteps == 0 } }
     public var after: EvaluationRecord? { evaluations.last }
 
-    static func secondsPerStep(_ steps: [StepRecord]) -> (mean: Double, median: Double) {
+    public static func secondsPerStep(_ steps: [StepRecord]) -> (mean: Double, median: Double) {
         guard !steps.isEmpty else { return (0, 0) }
         let s = steps.map(\.seconds).sorted()
         let mid = s.count / 2

@@ -62,12 +62,12 @@ public enum FineTuneRunner {
             throw ZOError("no complete checkpoint (step-N directory with a state.json) in \(directory.path)", at: "FineTuneRunner.resume",
                           fix: "pass the --checkpoint-dir of a run that wrote at least one checkpoint (--checkpoint-every N)")
         }
-        let (state, values, optimizer) = try FineTuneCheckpoint.load(checkpoint)
-        var config = state.config
+        let saved = try FineTuneCheckpoint.readState(checkpoint)
+        var config = saved.config
         if let steps { config.steps = steps }
-        guard config.steps >= state.completedSteps else {
-            throw ZOError("--steps \(config.steps) is below the checkpoint's \(state.completedSteps) completed steps", at: "FineTuneRunner.resume",
-                          fix: "pass --steps ≥ \(state.completedSteps), or omit it to use the checkpoint's \(state.config.steps)")
+        guard config.steps >= saved.completedSteps else {
+            throw ZOError("--steps \(config.steps) is below the checkpoint's \(saved.completedSteps) completed steps", at: "FineTuneRunner.resume",
+                          fix: "pass --steps ≥ \(saved.completedSteps), or omit it to use the checkpoint's \(saved.config.steps)")
         }
         try BLASThreads.set(config.threads)
         let data = try data ?? FineTuneData.load(cache: cache, maxLength: config.maxLength)
@@ -75,6 +75,7 @@ public enum FineTuneRunner {
         var start = config
         start.initialization = .random
         var session = try FineTuneSession(config: config, data: data, start: try FineTuneStart.make(start, cache: cache))
+        let (state, values, optimizer) = try FineTuneCheckpoint.load(checkpoint, layout: session.parameters.layout)
         var restoredState = state
         restoredState.config = config
         try session.restore(restoredState, parameters: values, optimizer: optimizer)
