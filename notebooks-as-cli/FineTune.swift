@@ -48,8 +48,8 @@ extension ZOCheckCommand.FineTune {
 
         func validate() throws {
             if resume != nil {
-                guard method == nil, !options.givesTrajectoryOptions else {
-                    throw ValidationError("--resume continues the checkpoint's own run: drop --method and the hyper-parameter options (only --steps may change)")
+                guard method == nil, !options.givesTrajectoryOptions, checkpointEvery == nil else {
+                    throw ValidationError("--resume continues the checkpoint's own run: drop --method, --checkpoint-every and the hyper-parameter options (only --steps may change)")
                 }
             } else {
                 guard let method else { throw ValidationError("--method is required (mezo, lozo, lozo-m, subzero, sparse-mezo, fo-sgd, fo-adam)") }
