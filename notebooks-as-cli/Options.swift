@@ -27,7 +27,7 @@ struct FineTuneOptions: ParsableArguments {
     @Option(help: "Encoder layers run and trained, K (1…6).") var layers: Int?
     @Option(help: "Training steps.") var steps: Int?
     @Option(help: "Minibatch size (default 16).") var batchSize: Int?
-    @Option(name: .customLong("lr"), help: "Learning rate (default per method: mezo/subzero/sparse-mezo 1e-4, lozo/lozo-m 1e-3, fo-sgd 1e-2, fo-adam 1e-4).")
+    @Option(name: .customLong("lr"), help: "Learning rate (default per method, measured on 2 layers: mezo 3e-4, lozo, lozo-m, subzero, sparse-mezo 1e-3, fo-sgd 3e-2, fo-adam 1e-4).")
     var learningRate: Double?
     @Option(help: "ε of the central difference (ZO; default 1e-3).") var epsilon: Double?
     @Option(help: "Rank r of LOZO/LOZO-M/SubZero (1 or 2; default 2).") var rank: Int?
