@@ -10,11 +10,11 @@ extension ZOCheckCommand {
             commandName: "finetune",
             abstract: "Fine-tune all-MiniLM-L6-v2 (first K layers + a 2-way head) on VADER movie-review sentiment.",
             discussion: """
-            Methods: mezo, lozo, lozo-m, subzero, sparse-mezo (zeroth order: ZOCore's ZOEstimator with the
-            same distributions as the synthetic checks, low-rank perturbations fused into the forward pass),
-            fo-sgd, fo-adam (backpropagation). Data: the VADER movie-review sentences, labels = sign of the
-            human score, the split of `SentimentDataset` (train ≈ 80 %, dev ≈ 10 %, test ≈ 10 %).
-            Everything random derives from --seed; a run is bit-reproducible for a fixed --threads.
+            Methods: mezo, lozo, lozo-m, subzero, sparse-mezo (zeroth order: ZOCore's ZOEstimator with the \
+            same distributions as the synthetic checks, low-rank perturbations fused into the forward pass), \
+            fo-sgd, fo-adam (backpropagation). Data: the VADER movie-review sentences, labels = sign of the \
+            human score, the split of `SentimentDataset` (train ≈ 80 %, dev ≈ 10 %, test ≈ 10 %). \
+            Everything random derives from --seed; a run is bit-reproducible for a fixed --threads. \
             Subcommands: run (default), curves (loss versus forward passes, methods × seeds), memory (peak RSS).
             """,
             subcommands: [Run.self, Curves.self, Memory.self],
@@ -28,11 +28,11 @@ extension ZOCheckCommand.FineTune {
         static let configuration = CommandConfiguration(
             abstract: "One fine-tuning run: progress on stderr, a summary on stdout, a JSON run record with --output.",
             discussion: """
-            Evaluates dev and test (loss, accuracy; full splits unless --eval-limit) before training, every
-            --eval-every steps and at the end. With --checkpoint-dir and --checkpoint-every N, writes
-            DIR/step-<N>/ (parameters.safetensors, optimizer.safetensors, state.json) atomically every N steps;
-            --resume DIR continues bit-identically from the newest complete checkpoint there (its own config;
-            only --steps may change). The run record (--output) holds the command line, seed, config, machine,
+            Evaluates dev and test (loss, accuracy; full splits unless --eval-limit) before training, every \
+            --eval-every steps and at the end. With --checkpoint-dir and --checkpoint-every N, writes \
+            DIR/step-<N>/ (parameters.safetensors, optimizer.safetensors, state.json) atomically every N steps; \
+            --resume DIR continues bit-identically from the newest complete checkpoint there (its own config; \
+            only --steps may change). The run record (--output) holds the command line, seed, config, machine, \
             per-step losses, forward passes and times, the evaluations and the peak RSS (VmHWM).
             """
         )

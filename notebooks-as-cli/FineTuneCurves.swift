@@ -7,11 +7,11 @@ extension ZOCheckCommand.FineTune {
         static let configuration = CommandConfiguration(
             abstract: "Loss versus forward passes for methods × seeds, mean and 95 % t-band: loss_curves.{json,csv}.",
             discussion: """
-            Every method runs --budget forward-pass equivalents (ZO 2 per step, FO 3: forward + backward)
-            from the same start for each seed. Every --spacing passes (a multiple of 6, so every method is at
-            a step boundary) the dev loss on the first --dev-limit dev examples is evaluated and the training
-            loss is averaged over the steps since the previous grid point. Across seeds: mean, sd and
-            mean ± t(0.975, n−1)·sd/√n. Schema: LossCurves in Sources/ZOTransformer/FineTuningCurves.swift.
+            Every method runs --budget forward-pass equivalents (ZO 2 per step, FO 3: forward + backward) \
+            from the same start for each seed. Every --spacing passes (a multiple of 6, so every method is at \
+            a step boundary) the dev loss on the first --dev-limit dev examples is evaluated and the training \
+            loss is averaged over the steps since the previous grid point. Across seeds: mean, sd and \
+            mean ± t(0.975, n−1)·sd/√n. Schema: LossCurves in Sources/ZOTransformer/FineTuningCurves.swift. \
             Defaults are CI-sized: 2 layers, 3 seeds, 240 passes.
             """
         )

@@ -7,11 +7,11 @@ extension ZOCheckCommand.FineTune {
         static let configuration = CommandConfiguration(
             abstract: "Peak resident memory (VmHWM) of inference and of each method, each in its own process.",
             discussion: """
-            Without --mode, runs `zocheck finetune memory --mode M` as a child process for every mode
-            (inference, mezo, lozo, lozo-m, subzero, sparse-mezo, fo-sgd, fo-adam) and prints them side by side.
-            In each child: load the model and the data, record VmRSS, reset VmHWM to it (/proc/self/clear_refs),
-            build the method's state and run --steps steps (inference: --steps minibatch forward passes);
-            'peak' is VmHWM then, 'added' = peak − RSS after load. Optimizer state is Double in ZOCore
+            Without --mode, runs `zocheck finetune memory --mode M` as a child process for every mode \
+            (inference, mezo, lozo, lozo-m, subzero, sparse-mezo, fo-sgd, fo-adam) and prints them side by side. \
+            In each child: load the model and the data, record VmRSS, reset VmHWM to it (/proc/self/clear_refs), \
+            build the method's state and run --steps steps (inference: --steps minibatch forward passes); \
+            'peak' is VmHWM then, 'added' = peak − RSS after load. Optimizer state is Double in ZOCore \
             (SGD velocity, Adam moments: 8 bytes per parameter each).
             """
         )

@@ -55,23 +55,35 @@ public enum FineTuneMemory {
         try config.validate()
         try BLASThreads.set(config.threads)
         let data = try FineTuneData.load(cache: cache, maxLength: config.maxLength)
-        let start = try FineTuneStart.make(config, cache: cache)
+        // Optional so that the session holds the only reference to θ: a second holder would make the
+        // first update copy the whole buffer (copy-on-write) and count it against the method.
+        var start: FineTuneStart? = try FineTuneStart.make(config, cache: cache)
+        let parameterCount = start?.parameters.count ?? 0
         let loadPeak = ProcessMemory.peakResidentBytes ?? 0
         let afterLoad = ProcessMemory.residentBytes ?? 0
         let reset = ProcessMemory.resetPeak()
-        if mode == .inference {
-            let objective = try SentenceClassificationObjective(encoder: start.encoder, data: data.train, chunkSize: config.batchSize)
+        if mode == .inference, let model = start {
+            let objective = try SentenceClassificationObjective(encoder: model.encoder, data: data.train, chunkSize: config.batchSize)
             for t in 0..<steps {
-                _ = try objective.loss(start.parameters, batch: .minibatch(key: config.keys.minibatch(step: t), size: config.batchSize))
+                _ = try objective.loss(model.parameters, batch: .minibatch(key: config.keys.minibatch(step: t), size: config.batchSize))
             }
-        } else {
-            var session = try FineTuneSession(config: config, data: data, start: start)
+        } else if start != nil {
+            var session = try FineTuneSession(config: config, data: data, start: take(&start))
             for _ in 0..<steps { try session.step() }
         }
         let peak = ProcessMemory.peakResidentBytes ?? 0
         return MemoryMeasurement(mode: mode, layers: config.layers, batchSize: config.batchSize, maxLength: config.maxLength,
-                                 steps: steps, parameterCount: start.parameters.count, residentAfterLoadBytes: afterLoad,
+                                 steps: steps, parameterCount: parameterCount, residentAfterLoadBytes: afterLoad,
                                  peakBytes: peak, peakIncrementBytes: peak - afterLoad, peakWasReset: reset, loadPeakBytes: loadPeak)
+    }
+
+    /// Moves the value out, leaving nil (the caller's reference is gone before the value is used).
+    static func take(_ start: inout FineTuneStart?) throws(ZOError) -> FineTuneStart {
+        guard let value = start else {
+            throw ZOError("internal: no start model", at: "FineTuneMemory.measure", fix: "report this bug")
+        }
+        start = nil
+        return value
     }
 
     /// The running executable (/proc/self/exe, else argv[0]).
