@@ -25,8 +25,22 @@ extension ZOCheckCommand.Scale {
         var estimators: [String] = ["mezo", "lozo:2", "subzero:8", "sparse-mezo:0.8"]
         @Option(help: "Perturbation scale ε (repeat for a sweep).") var epsilon: [Double] = [1e-3]
         @Flag(help: "Leave the per-draw records out of the JSON.") var noRecords = false
+        @Option(help: "Monte Carlo samples of the linearised cosine (no forward passes) for estimators without a closed form (0: skip).")
+        var linearisedSamples: Int = 0
+
+        struct LinearisedCosine: Codable {
+            let estimator: String
+            let samples: Int
+            let cosine: Interval
+        }
+
+        struct QualityOutput: Codable {
+            let reports: [EstimatorQualityReport]
+            let linearisedCosines: [LinearisedCosine]
+        }
 
         func validate() throws {
+            guard linearisedSamples >= 0 else { throw ValidationError("--linearised-samples must be ≥ 0") }
             guard draws >= 2 else { throw ValidationError("--draws must be ≥ 2") }
             guard !epsilon.isEmpty, epsilon.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw ValidationError("--epsilon must be > 0") }
             for e in estimators {
@@ -39,6 +53,7 @@ extension ZOCheckCommand.Scale {
             let problem = try options.load()
             let g = try problem.gradient()
             var reports: [EstimatorQualityReport] = []
+            var linearised: [LinearisedCosine] = []
             for eps in epsilon {
                 let report = try ZOCheck.EstimatorQuality.measure(problem, estimators: specs, draws: draws, epsilon: eps,
                                                                   key: PRNGKey(seed: options.seed).fold(in: 3), gradient: g) { name, k in
@@ -48,9 +63,25 @@ extension ZOCheckCommand.Scale {
                 reports.append(report)
                 print(Self.render(report))
             }
+            if linearisedSamples > 0 {
+                var rows: [[String]] = []
+                for spec in specs {
+                    let i = try ZOCheck.EstimatorQuality.linearisedCosine(problem, spec: spec, gradient: g, samples: linearisedSamples,
+                                                                          key: PRNGKey(seed: options.seed).fold(in: 3)) { name, k in
+                        ScaleOptions.progress("\r\(name): \(k)/\(linearisedSamples)          ")
+                    }
+                    ScaleOptions.progress("\r\n")
+                    let theory = reports.first?.rows.first { $0.spec == spec }?.theory
+                    rows.append([spec.name, "\(linearisedSamples)", Self.interval(i), theory.map { TextTable.sci($0.cosine) } ?? "—",
+                                 theory.map { $0.cosineExact ? "exact" : "approx." } ?? "—"])
+                    linearised.append(LinearisedCosine(estimator: spec.name, samples: linearisedSamples, cosine: i))
+                }
+                print(TextTable.render(header: ["estimator", "samples", "E cos(ĝ₀, g), Monte Carlo of the linearisation", "theory", ""], rows: rows))
+            }
             if let output = options.output {
                 let saved = noRecords ? reports.map { $0.withoutRecords() } : reports
-                try TextTable.writeJSON(ScaleReport(command: CommandLine.arguments.joined(separator: " "), report: saved), to: output)
+                try TextTable.writeJSON(ScaleReport(command: CommandLine.arguments.joined(separator: " "),
+                                                    report: QualityOutput(reports: saved, linearisedCosines: linearised)), to: output)
             }
         }
 

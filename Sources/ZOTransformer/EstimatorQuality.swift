@@ -397,6 +397,36 @@ public enum EstimatorQuality {
         return (records, passes)
     }
 
+    /// E cos(ĝ₀, g) of the linearised estimate by Monte Carlo over the perturbation alone (no forward
+    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys `spec.key(key).fold(in: 1 << 40).fold(in: k)`.
+    /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
+    /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
+    public static func linearisedCosine(_ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
+                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> Interval {
+        try Check.positive(samples, "samples", at: "EstimatorQuality.linearisedCosine(\(spec.name))", fix: "pass ≥ 2 samples")
+        let theta = problem.parameters
+        let root = spec.key(key).fold(in: 1 << 40)
+        let gn = norm(g)
+        func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
+            var inner = DirectionalProducts(gradient: g, layout: problem.layout)
+            return try (0..<samples).map { k in
+                let z = try d.perturbation(step: k, key: ZOEstimator<D>.sampleKey(root.fold(in: k), sample: 0), parameters: theta, use: .measurement)
+                let (c0, p, w) = inner.products(z)
+                if let progress, k % max(1, samples / 10) == 0 { progress(spec.name + " (linearised)", k) }
+                return DrawRecord(c: c0, c0: c0, p: p, w: w).linearisedCosine(gradientNorm: gn)
+            }
+        }
+        let values: [Double]
+        switch spec.kind {
+        case .mezo: values = try run(GaussianRGE())
+        case .lozo: values = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1))
+        case .subzero: values = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1))
+        case .sparseMeZO:
+            values = try run(SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(SparseMeZO.mask(for: theta, sparsity: spec.sparsity ?? 0.8))))
+        }
+        return Interval.mean(values)
+    }
+
     static func norm(_ g: [Float]) -> Double { g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
 }
 
