@@ -33,7 +33,7 @@ public enum ScaleClaims {
         statement: "At the pretrained all-MiniLM-L6-v2 (CI: its first layer) with a fresh 2-class head, the backprop gradient of the mean cross-entropy on a fixed minibatch of 16 VADER train sentences (≤ 32 tokens, drawn by the seed) has, for every attention and FFN weight matrix (query, key, value, attention output, FFN in, FFN out of each layer run), stable rank ‖G‖²_F/‖G‖²₂ ≤ 0.1·min(m, n) (≤ 38.4 for these shapes; an i.i.d. matrix of the same shape has ≈ 0.25–0.44·min(m, n)). A deterministic measurement on the seed's minibatch.",
         proof: "Proofs/scale.md#scale-gradient-low-stable-rank", alpha: 0
     ) { context in
-        guard assetsAvailable else { return missingAssets("SCALE-GRADIENT-LOW-STABLE-RANK", alpha: 0) }
+        guard assetsAvailable else { return missingAssetsVerdict("SCALE-GRADIENT-LOW-STABLE-RANK", alpha: 0) }
         let problem = try cachedProblem(seed: context.seed).problem
         let report = try GradientRank.measure(problem)
         guard let s = report.attentionAndFFN else {
@@ -90,7 +90,7 @@ public enum ScaleClaims {
     /// mean) and tested for lying within ±`tolerance` (two one-sided t-tests, Holm with the cosine part).
     static func momentsCheck(_ spec: ScaleEstimatorSpec, draws: Int, cosine: Bool, id: String, context: ClaimContext) throws -> Verdict {
         let a = context.alpha(alpha)
-        guard assetsAvailable else { return missingAssets(id, alpha: a) }
+        guard assetsAvailable else { return missingAssetsVerdict(id, alpha: a) }
         let (problem, g) = try cachedProblem(seed: context.seed)
         let row = try EstimatorQuality.row(problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon,
                                            key: context.key.fold(in: 3))
@@ -119,6 +119,10 @@ public enum ScaleClaims {
 
     /// Fails when the mean of `values` is significantly above +tolerance or below −tolerance (one-sided
     /// t-tests at α/2 each); inconclusive when the design cannot detect a deviation of `tolerance`.
+    public static func bandVerdict(_ values: [Double], alpha: Double) -> Verdict {
+        withinBand(values, alpha: alpha, name: "mean ∈ [−\(tolerance), \(tolerance)]")
+    }
+
     static func withinBand(_ values: [Double], alpha: Double, name: String) -> Verdict {
         var upper = MeanTests.scalarMean(values, target: tolerance, alpha: alpha / 2, sides: .one, required: tolerance, name: "≤ +\(tolerance)")
         var lower = MeanTests.scalarMean(values.map { -$0 }, target: tolerance, alpha: alpha / 2, sides: .one, required: tolerance, name: "≥ −\(tolerance)")
@@ -128,9 +132,10 @@ public enum ScaleClaims {
         return v
     }
 
-    static func missingAssets(_ id: String, alpha: Double) -> Verdict {
+    /// The verdict of a scale check when the assets are missing: inconclusive, with the fix.
+    public static func missingAssetsVerdict(_ id: String, alpha: Double, cache: AssetCache = .standard) -> Verdict {
         Verdict(check: id, statistic: .nan, pValue: .nan, n: 0, alpha: alpha, detectableEffect: .infinity, outcome: .inconclusive,
-                details: "assets not found in \(AssetCache.standard.directory.path): run `make assets` (or set ZOCHECK_CACHE)")
+                details: "assets not found in \(cache.directory.path): run `make assets` (or set ZOCHECK_CACHE)")
     }
 
     // MARK: the CI problem, loaded once per seed and process

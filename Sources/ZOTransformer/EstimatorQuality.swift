@@ -326,28 +326,41 @@ public enum EstimatorQuality {
                                       rows: rows, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }
 
-    /// One estimator's row.
+    /// One estimator's row on the scale problem.
     public static func row(_ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], draws: Int, epsilon: Double,
                            key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> EstimatorQualityRow {
-        try Check.positive(draws, "draws", at: "EstimatorQuality(\(spec.name))", fix: "pass --draws ≥ 2")
-        try Check.positive(epsilon, "ε", at: "EstimatorQuality(\(spec.name))", fix: "pass ε > 0 (1e-3 is the papers' default)")
-        let theta = problem.parameters
+        try row(problem.objective, at: problem.parameters, spec: spec, gradient: g, draws: draws, epsilon: epsilon, key: key, progress: progress)
+    }
+
+    /// One estimator's row on any sentence-classification objective at θ (all examples: `.full`);
+    /// `g` must be its backprop gradient there.
+    public static func row(_ objective: SentenceClassificationObjective<Float>, at theta: Parameters<Float>, spec: ScaleEstimatorSpec,
+                           gradient g: [Float], draws: Int, epsilon: Double, key: PRNGKey,
+                           progress: ((String, Int) -> Void)? = nil) throws -> EstimatorQualityRow {
+        let at = "EstimatorQuality(\(spec.name))"
+        try Check.positive(draws, "draws", at: at, fix: "pass --draws ≥ 2")
+        try Check.positive(epsilon, "ε", at: at, fix: "pass ε > 0 (1e-3 is the papers' default)")
+        guard theta.layout == objective.layout, g.count == objective.layout.count else {
+            throw ZOError("θ (\(theta.count) values) and g (\(g.count)) do not match the objective's layout (\(objective.layout.count))",
+                          at: at, fix: "pass θ and its gradient in the objective's layout")
+        }
         var mask: SparseMeZO.Mask? = nil
         if let s = spec.sparsity { mask = SparseMeZO.mask(for: theta, sparsity: s) }
-        let theory = try ScaleTheory.predict(spec, layout: problem.layout, gradient: g, mask: mask)
+        let theory = try ScaleTheory.predict(spec, layout: objective.layout, gradient: g, mask: mask)
         let start = DispatchTime.now().uptimeNanoseconds
         let (records, passes): ([DrawRecord], Int)
         let k = spec.key(key)
+        let problem = (objective, theta, g, draws, epsilon, k, progress)
         switch spec.kind {
         case .mezo:
-            (records, passes) = try run(GaussianRGE(), spec, problem, g, draws, epsilon, k, progress)
+            (records, passes) = try run(GaussianRGE(), spec, problem)
         case .lozo:
-            (records, passes) = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1), spec, problem, g, draws, epsilon, k, progress)
+            (records, passes) = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1), spec, problem)
         case .subzero:
-            (records, passes) = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1), spec, problem, g, draws, epsilon, k, progress)
+            (records, passes) = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1), spec, problem)
         case .sparseMeZO:
-            guard let mask else { throw ZOError("internal: no mask", at: "EstimatorQuality", fix: "report this bug") }
-            (records, passes) = try run(SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(mask)), spec, problem, g, draws, epsilon, k, progress)
+            guard let mask else { throw ZOError("internal: no mask", at: at, fix: "report this bug") }
+            (records, passes) = try run(SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(mask)), spec, problem)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(draws)
         return summarise(records, spec: spec, theory: theory, gradientNorm: norm(g), epsilon: epsilon, passes: passes, secondsPerDraw: seconds)
@@ -376,23 +389,24 @@ public enum EstimatorQuality {
             forwardPassesPerDraw: passes, secondsPerDraw: secondsPerDraw, records: records)
     }
 
-    static func run<D: PerturbationDistribution>(_ distribution: D, _ spec: ScaleEstimatorSpec, _ problem: ScaleProblem, _ g: [Float],
-                                                 _ draws: Int, _ epsilon: Double, _ key: PRNGKey,
-                                                 _ progress: ((String, Int) -> Void)?) throws -> ([DrawRecord], Int) {
-        let estimator = try ZOEstimator(distribution, epsilon: epsilon)
-        var inner = DirectionalProducts(gradient: g, layout: problem.layout)
+    typealias RunInputs = (objective: SentenceClassificationObjective<Float>, theta: Parameters<Float>, g: [Float], draws: Int,
+                           epsilon: Double, key: PRNGKey, progress: ((String, Int) -> Void)?)
+
+    static func run<D: PerturbationDistribution>(_ distribution: D, _ spec: ScaleEstimatorSpec, _ x: RunInputs) throws -> ([DrawRecord], Int) {
+        let estimator = try ZOEstimator(distribution, epsilon: x.epsilon)
+        var inner = DirectionalProducts(gradient: x.g, layout: x.objective.layout)
         var records: [DrawRecord] = []
-        records.reserveCapacity(draws)
+        records.reserveCapacity(x.draws)
         var passes = 0
-        for k in 0..<draws {
-            let e = try estimator.measure(problem.objective, at: problem.parameters, step: k, key: key.fold(in: k), batch: .full)
+        for k in 0..<x.draws {
+            let e = try estimator.measure(x.objective, at: x.theta, step: k, key: x.key.fold(in: k), batch: .full)
             passes = e.forwardPasses
             guard let z = e.samples.first, let c = e.coefficients.first else {
                 throw ZOError("the estimate has no sample", at: "EstimatorQuality(\(spec.name))", fix: "report this bug")
             }
             let (c0, p, w) = inner.products(z)
             records.append(DrawRecord(c: c, c0: c0, p: p, w: w))
-            if let progress, k % max(1, draws / 10) == 0 { progress(spec.name, k) }
+            if let progress = x.progress, k % max(1, x.draws / 10) == 0 { progress(spec.name, k) }
         }
         return (records, passes)
     }
@@ -403,12 +417,20 @@ public enum EstimatorQuality {
     /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
     public static func linearisedCosine(_ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
                                         key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> Interval {
+        try linearisedCosine(at: problem.parameters, spec: spec, gradient: g, samples: samples, key: key, progress: progress)
+    }
+
+    /// The same at any θ (its layout) with gradient g.
+    public static func linearisedCosine(at theta: Parameters<Float>, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
+                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> Interval {
         try Check.positive(samples, "samples", at: "EstimatorQuality.linearisedCosine(\(spec.name))", fix: "pass ≥ 2 samples")
-        let theta = problem.parameters
+        guard g.count == theta.count else {
+            throw ZOError("g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine", fix: "pass ∇f in θ's layout")
+        }
         let root = spec.key(key).fold(in: 1 << 40)
         let gn = norm(g)
         func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
-            var inner = DirectionalProducts(gradient: g, layout: problem.layout)
+            var inner = DirectionalProducts(gradient: g, layout: theta.layout)
             return try (0..<samples).map { k in
                 let z = try d.perturbation(step: k, key: ZOEstimator<D>.sampleKey(root.fold(in: k), sample: 0), parameters: theta, use: .measurement)
                 let (c0, p, w) = inner.products(z)
