@@ -68,7 +68,7 @@ public enum ScaleClaims {
     static let subzeroSecondMoment = Claim(
         id: "SCALE-SUBZERO-SECOND-MOMENT",
         source: source("SubZero (Yu et al., arXiv 2410.08989) at r = 8, reference scaling; second moment SUBZERO-SECOND-MOMENT with MULTI-TENSOR-MOMENTS"),
-        statement: "At the same point, SubZero at r = 8 (rank capped at min(r, m, n) for the 2×384 matrices, fresh Haar subspaces every draw, reference scaling) satisfies E‖ĝ‖² = (1 ± 0.1)·(d‖g‖² + Σ_matrices 2mn/r_t²·‖G_t‖²) (ε = 1e-3, Float).",
+        statement: "At the same point, SubZero at r = 8 (rank capped at min(r, m, n) for the 2×384 matrices, fresh Haar subspaces every draw, reference scaling) satisfies E‖ĝ‖² = (1 ± 0.1)·(d‖g‖² + 2‖g_vectors‖² + Σ_matrices (2mn/r_t²)·‖G_t‖²) (ε = 1e-3, Float).",
         proof: "Proofs/scale.md#scale-estimator-moments", alpha: alpha
     ) { context in
         try momentsCheck(.subzero, draws: 30, cosine: false, id: "SCALE-SUBZERO-SECOND-MOMENT", context: context)

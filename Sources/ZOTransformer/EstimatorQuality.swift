@@ -172,6 +172,11 @@ public struct ScaleTheory: Codable, Sendable, Equatable {
     public let relativeBias: Double
     /// The formula, in words.
     public let formula: String
+
+    public init(secondMomentRatio: Double, cosine: Double, cosineExact: Bool, dimension: Int, relativeBias: Double, formula: String) {
+        self.secondMomentRatio = secondMomentRatio; self.cosine = cosine; self.cosineExact = cosineExact
+        self.dimension = dimension; self.relativeBias = relativeBias; self.formula = formula
+    }
 }
 
 extension ScaleTheory {
