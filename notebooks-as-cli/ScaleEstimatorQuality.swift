@@ -31,7 +31,7 @@ extension ZOCheckCommand.Scale {
         struct LinearisedCosine: Codable {
             let estimator: String
             let samples: Int
-            let cosine: Interval
+            let cosine: ConfidenceInterval
         }
 
         struct QualityOutput: Codable {
@@ -52,32 +52,23 @@ extension ZOCheckCommand.Scale {
             let specs = try estimators.map { try ScaleEstimatorSpec(parsing: $0) }
             let problem = try options.load()
             let g = try problem.gradient()
-            var reports: [EstimatorQualityReport] = []
-            var linearised: [LinearisedCosine] = []
-            for eps in epsilon {
-                let report = try ZOCheck.EstimatorQuality.measure(problem, estimators: specs, draws: draws, epsilon: eps,
-                                                                  key: PRNGKey(seed: options.seed).fold(in: 3), gradient: g) { name, k in
+            let key = PRNGKey(seed: options.seed).fold(in: 3)
+            let reports = try epsilon.map { eps in
+                try ZOCheck.EstimatorQuality.measure(problem, estimators: specs, draws: draws, epsilon: eps, key: key, gradient: g) { name, k in
                     ScaleOptions.progress("\r\(name) ε=\(eps): \(k)/\(draws)          ")
                 }
-                ScaleOptions.progress("\r\n")
-                reports.append(report)
-                print(Self.render(report))
             }
-            if linearisedSamples > 0 {
-                var rows: [[String]] = []
-                for spec in specs {
-                    let i = try ZOCheck.EstimatorQuality.linearisedCosine(problem, spec: spec, gradient: g, samples: linearisedSamples,
-                                                                          key: PRNGKey(seed: options.seed).fold(in: 3)) { name, k in
-                        ScaleOptions.progress("\r\(name): \(k)/\(linearisedSamples)          ")
-                    }
-                    ScaleOptions.progress("\r\n")
-                    let theory = reports.first?.rows.first { $0.spec == spec }?.theory
-                    rows.append([spec.name, "\(linearisedSamples)", Self.interval(i), theory.map { TextTable.sci($0.cosine) } ?? "—",
-                                 theory.map { $0.cosineExact ? "exact" : "approx." } ?? "—"])
-                    linearised.append(LinearisedCosine(estimator: spec.name, samples: linearisedSamples, cosine: i))
-                }
-                print(TextTable.render(header: ["estimator", "samples", "E cos(ĝ₀, g), Monte Carlo of the linearisation", "theory", ""], rows: rows))
+            ScaleOptions.progress("\r\n")
+            let linearised = try specs.filter { _ in linearisedSamples > 0 }.map { spec in
+                LinearisedCosine(estimator: spec.name, samples: linearisedSamples,
+                                 cosine: try ZOCheck.EstimatorQuality.linearisedCosine(problem, spec: spec, gradient: g, samples: linearisedSamples,
+                                                                                       key: key) { name, k in
+                                     ScaleOptions.progress("\r\(name): \(k)/\(linearisedSamples)          ")
+                                 })
             }
+            ScaleOptions.progress("\r\n")
+            for report in reports { print(Self.render(report)) }
+            if !linearised.isEmpty { print(Self.render(linearised, theory: reports.first)) }
             if let output = options.output {
                 let saved = noRecords ? reports.map { $0.withoutRecords() } : reports
                 try TextTable.writeJSON(ScaleReport(command: CommandLine.arguments.joined(separator: " "),
@@ -85,7 +76,17 @@ extension ZOCheckCommand.Scale {
             }
         }
 
-        static func interval(_ i: Interval, _ digits: Int = 4) -> String {
+        static func render(_ linearised: [LinearisedCosine], theory report: EstimatorQualityReport?) -> String {
+            TextTable.render(
+                header: ["estimator", "samples", "E cos(ĝ₀, g), Monte Carlo of the linearisation", "theory", ""],
+                rows: linearised.map { l in
+                    let theory = report?.rows.first { $0.estimator == l.estimator }?.theory
+                    return [l.estimator, "\(l.samples)", interval(l.cosine), theory.map { TextTable.sci($0.cosine) } ?? "—",
+                            theory.map { $0.cosineExact ? "exact" : "approx." } ?? "—"]
+                })
+        }
+
+        static func interval(_ i: ConfidenceInterval, _ digits: Int = 4) -> String {
             "\(TextTable.sci(i.estimate)) [\(TextTable.sci(i.lower)), \(TextTable.sci(i.upper))]"
         }
 

@@ -126,7 +126,7 @@ public struct DrawRecord: Codable, Sendable, Equatable {
 }
 
 /// An estimate with its 95 % normal-approximation interval (estimate ± 1.96 SE).
-public struct Interval: Codable, Sendable, Equatable {
+public struct ConfidenceInterval: Codable, Sendable, Equatable {
     public let estimate: Double
     public let standardError: Double
     public var lower: Double { estimate - 1.959963984540054 * standardError }
@@ -135,13 +135,13 @@ public struct Interval: Codable, Sendable, Equatable {
     public init(estimate: Double, standardError: Double) { self.estimate = estimate; self.standardError = standardError }
 
     /// Mean of `values` (+ offset) with its standard error.
-    public static func mean(_ values: [Double], offset: Double = 0, scale: Double = 1) -> Interval {
+    public static func mean(_ values: [Double], offset: Double = 0, scale: Double = 1) -> ConfidenceInterval {
         let n = Double(values.count)
-        guard n > 0 else { return Interval(estimate: .nan, standardError: .nan) }
+        guard n > 0 else { return ConfidenceInterval(estimate: .nan, standardError: .nan) }
         var m = 0.0, s = 0.0
         for (i, x) in values.enumerated() { let d = x - m; m += d / Double(i + 1); s += d * (x - m) }
         let sd = n > 1 ? (s / (n - 1)).squareRoot() : .nan
-        return Interval(estimate: offset + scale * m, standardError: abs(scale) * sd / n.squareRoot())
+        return ConfidenceInterval(estimate: offset + scale * m, standardError: abs(scale) * sd / n.squareRoot())
     }
 
     enum CodingKeys: String, CodingKey { case estimate, standardError, lower, upper }
@@ -268,19 +268,19 @@ public struct EstimatorQualityRow: Codable, Sendable {
     public let epsilon: Double
     public let theory: ScaleTheory
     /// mean ‖ĝ‖²/‖g‖², plain Monte Carlo.
-    public let secondMomentRatio: Interval
+    public let secondMomentRatio: ConfidenceInterval
     /// theory + mean(‖ĝ‖² − ‖ĝ₀‖²)/‖g‖²: the control-variate estimate of E‖ĝ‖²/‖g‖².
-    public let secondMomentRatioControlled: Interval
+    public let secondMomentRatioControlled: ConfidenceInterval
     /// secondMomentRatioControlled / theory: E‖ĝ‖² relative to the synthetic formula.
-    public let secondMomentRelativeToTheory: Interval
+    public let secondMomentRelativeToTheory: ConfidenceInterval
     /// mean ‖ĝ₀‖²/‖g‖² (Monte Carlo of the exact formula: a check of the implementation at scale).
-    public let linearisedSecondMomentRatio: Interval
+    public let linearisedSecondMomentRatio: ConfidenceInterval
     /// mean cos(ĝ, g), plain.
-    public let cosine: Interval
+    public let cosine: ConfidenceInterval
     /// theory + mean(cos − cos₀) when the cosine theory is exact, else nil.
-    public let cosineControlled: Interval?
+    public let cosineControlled: ConfidenceInterval?
     /// mean cos(ĝ₀, g).
-    public let linearisedCosine: Interval
+    public let linearisedCosine: ConfidenceInterval
     /// √(Σ(c − c₀)²/Σ c₀²): how far the two-point coefficient is from the directional derivative.
     public let coefficientRelativeError: Double
     /// Fraction of draws with sign(c) = sign(c₀).
@@ -376,19 +376,19 @@ public enum EstimatorQuality {
                                  epsilon: Double, passes: Int, secondsPerDraw: Double) -> EstimatorQualityRow {
         let g2 = gn * gn
         let t = theory.secondMomentRatio
-        let controlled = Interval.mean(records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / g2 }, offset: t)
+        let controlled = ConfidenceInterval.mean(records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / g2 }, offset: t)
         let cos = records.map { $0.cosine(gradientNorm: gn) }, cos0 = records.map { $0.linearisedCosine(gradientNorm: gn) }
         let err2 = records.reduce(0.0) { $0 + ($1.c - $1.c0) * ($1.c - $1.c0) }, c02 = records.reduce(0.0) { $0 + $1.c0 * $1.c0 }
         let agree = records.filter { ($0.c > 0) == ($0.c0 > 0) }.count
         return EstimatorQualityRow(
             spec: spec, estimator: spec.name, draws: records.count, epsilon: epsilon, theory: theory,
-            secondMomentRatio: Interval.mean(records.map { $0.squaredNorm / g2 }),
+            secondMomentRatio: ConfidenceInterval.mean(records.map { $0.squaredNorm / g2 }),
             secondMomentRatioControlled: controlled,
-            secondMomentRelativeToTheory: Interval(estimate: controlled.estimate / t, standardError: controlled.standardError / t),
-            linearisedSecondMomentRatio: Interval.mean(records.map { $0.linearisedSquaredNorm / g2 }),
-            cosine: Interval.mean(cos),
-            cosineControlled: theory.cosineExact ? Interval.mean(zip(cos, cos0).map { $0 - $1 }, offset: theory.cosine) : nil,
-            linearisedCosine: Interval.mean(cos0),
+            secondMomentRelativeToTheory: ConfidenceInterval(estimate: controlled.estimate / t, standardError: controlled.standardError / t),
+            linearisedSecondMomentRatio: ConfidenceInterval.mean(records.map { $0.linearisedSquaredNorm / g2 }),
+            cosine: ConfidenceInterval.mean(cos),
+            cosineControlled: theory.cosineExact ? ConfidenceInterval.mean(zip(cos, cos0).map { $0 - $1 }, offset: theory.cosine) : nil,
+            linearisedCosine: ConfidenceInterval.mean(cos0),
             coefficientRelativeError: c02 > 0 ? (err2 / c02).squareRoot() : .nan,
             signAgreement: records.isEmpty ? .nan : Double(agree) / Double(records.count),
             forwardPassesPerDraw: passes, secondsPerDraw: secondsPerDraw, records: records)
@@ -421,13 +421,13 @@ public enum EstimatorQuality {
     /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
     /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
     public static func linearisedCosine(_ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
-                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> Interval {
+                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> ConfidenceInterval {
         try linearisedCosine(at: problem.parameters, spec: spec, gradient: g, samples: samples, key: key, progress: progress)
     }
 
     /// The same at any θ (its layout) with gradient g.
     public static func linearisedCosine(at theta: Parameters<Float>, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
-                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> Interval {
+                                        key: PRNGKey, progress: ((String, Int) -> Void)? = nil) throws -> ConfidenceInterval {
         try Check.positive(samples, "samples", at: "EstimatorQuality.linearisedCosine(\(spec.name))", fix: "pass ≥ 2 samples")
         guard g.count == theta.count else {
             throw ZOError("g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine", fix: "pass ∇f in θ's layout")
@@ -451,7 +451,7 @@ public enum EstimatorQuality {
         case .sparseMeZO:
             values = try run(SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(SparseMeZO.mask(for: theta, sparsity: spec.sparsity ?? 0.8))))
         }
-        return Interval.mean(values)
+        return ConfidenceInterval.mean(values)
     }
 
     static func norm(_ g: [Float]) -> Double { g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }

@@ -116,7 +116,7 @@ import ZOTransformer
             let (c0, _, w) = products.products(z)
             return c0 * c0 * w / g2
         }
-        let i = Interval.mean(values)
+        let i = ConfidenceInterval.mean(values)
         #expect(abs(i.estimate - theory.secondMomentRatio) <= 5 * i.standardError,
                 "\(spec.name): \(i.estimate) ± \(i.standardError) vs theory \(theory.secondMomentRatio), seed \(seed)")
     }
