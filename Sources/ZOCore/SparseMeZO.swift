@@ -96,7 +96,7 @@ public struct SparseMeZO: PerturbationDistribution {
 
         public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
             T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
-            for i in 0..<buffer.count where !mask.isKept(tensor: t, i) { buffer[i] = 0 }
+            ScalarKernels.zeroUnset(buffer, bits: mask.bits[t])
         }
     }
 
