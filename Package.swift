@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
         .target(name: "ZOStats", dependencies: ["CNumerics"], swiftSettings: swift6),
-        .target(name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats"], swiftSettings: swift6 + hot),
+        .target(name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOTransformer"], swiftSettings: swift6 + hot),
         .target(name: "ZOTransformer", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOClaims", "ZOTransformer"], swiftSettings: swift6),
         .executableTarget(

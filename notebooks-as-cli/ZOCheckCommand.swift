@@ -10,6 +10,6 @@ struct ZOCheckCommand: ParsableCommand {
         Every number printed comes from a computation in the ZOCheck library and is reproducible
         from the command line and seed it prints.
         """,
-        subcommands: [Compare.self, Claims.self, Audit.self, Model.self, Bench.self, FineTune.self]
+        subcommands: [Compare.self, Claims.self, Audit.self, Model.self, Bench.self, Scale.self, FineTune.self]
     )
 }

@@ -5,6 +5,7 @@ import ZOStats
 public enum Catalog {
     public static var all: [Claim] {
         MeZOClaims.all + LOZOClaims.all + SubZeroClaims.all + SparseMeZOClaims.all + ClassicalClaims.all + PitfallClaims.all
+            + ScaleClaims.all
     }
 
     public static func claim(id: String) -> Claim? { all.first { $0.id == id } }

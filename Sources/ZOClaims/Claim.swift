@@ -10,6 +10,9 @@ public struct ClaimSource: Codable, Sendable, Hashable {
         case sparseMeZO = "sparse-mezo"
         case classical
         case pitfalls
+        /// Measurements on the pretrained transformer and real sentences (escalation item 7); the
+        /// location names the paper whose premise or formula is measured.
+        case scale
     }
 
     public let paper: Paper

@@ -3,7 +3,7 @@ extension BatchSelection {
     /// `.full` is 0..<count. `.minibatch(key:size:)` is `size` distinct indices from a partial
     /// Fisher–Yates shuffle (position i swaps with j = i + ⌊u_i (count − i)⌋, u_i the i-th element of
     /// `RandomFill.uniform(Double.self, count: size, key:)`), sorted so that summation order is fixed
-    /// and size = count reproduces `.full` bit for bit. (ZOProblems draws its minibatches the same way.)
+    /// and size = count reproduces `.full` bit for bit.
     public func exampleIndices(count: Int, at location: String) throws(ZOError) -> [Int] {
         switch self {
         case .full:

@@ -99,13 +99,26 @@ extension Perturbation {
             return
         }
         let z: [T] = materialize(tensor: t)
-        let a = T(alpha)
-        for i in 0..<w.count { w[i] += a * z[i] }
+        z.withUnsafeBufferPointer { ScalarKernels.axpy(T(alpha), $0, w) }
     }
 
     /// Streams a keyed Gaussian stream into w ← w + α z in blocks of 4096 (no tensor-sized buffer).
     @inlinable
     public static func addScaledGaussian<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
+        // Reached through `any Perturbation` (the transformer's fused path) this function runs
+        // unspecialised, with every `+=` and `*` a witness call; route the two concrete scalars to
+        // specialised copies (same operations, same bits).
+        if T.self == Float.self {
+            w.withMemoryRebound(to: Float.self) { addScaledGaussianBody(alpha, key: key, to: $0) }
+        } else if T.self == Double.self {
+            w.withMemoryRebound(to: Double.self) { addScaledGaussianBody(alpha, key: key, to: $0) }
+        } else {
+            addScaledGaussianBody(alpha, key: key, to: w)
+        }
+    }
+
+    @inlinable
+    static func addScaledGaussianBody<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
         let a = T(alpha)
         let block = 4096
         withUnsafeTemporaryAllocation(of: T.self, capacity: block) { tmp in
@@ -158,4 +171,56 @@ public protocol PerturbationDistribution: Sendable {
 
 extension PerturbationDistribution {
     public func validate(_ layout: ParameterLayout) throws(ZOError) {}
+}
+
+/// Element loops that generic code reaches unspecialised (through `any Perturbation`): each routes
+/// `Float` and `Double` to a specialised copy of the same loop, so the arithmetic (and every bit of
+/// the result) is unchanged and only the witness-call overhead goes.
+public enum ScalarKernels {
+    /// y ← y + a·x, elementwise (`y[i] += a * x[i]`).
+    @inlinable
+    public static func axpy<T: ZOScalar>(_ a: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
+        if T.self == Float.self {
+            x.withMemoryRebound(to: Float.self) { xf in y.withMemoryRebound(to: Float.self) { yf in
+                axpyBody(unsafeBitCast(a, to: Float.self), xf, yf)
+            } }
+        } else if T.self == Double.self {
+            x.withMemoryRebound(to: Double.self) { xd in y.withMemoryRebound(to: Double.self) { yd in
+                axpyBody(unsafeBitCast(a, to: Double.self), xd, yd)
+            } }
+        } else {
+            axpyBody(a, x, y)
+        }
+    }
+
+    @inlinable
+    static func axpyBody<T: ZOScalar>(_ a: T, _ x: UnsafeBufferPointer<T>, _ y: UnsafeMutableBufferPointer<T>) {
+        for i in 0..<min(x.count, y.count) { y[i] += a * x[i] }
+    }
+
+    /// buffer[i] ← 0 wherever bit i of `bits` (64 per word, least significant first) is 0.
+    @inlinable
+    public static func zeroUnset<T: ZOScalar>(_ buffer: UnsafeMutableBufferPointer<T>, bits: [UInt64]) {
+        if T.self == Float.self {
+            buffer.withMemoryRebound(to: Float.self) { zeroUnsetBody($0, bits: bits) }
+        } else if T.self == Double.self {
+            buffer.withMemoryRebound(to: Double.self) { zeroUnsetBody($0, bits: bits) }
+        } else {
+            zeroUnsetBody(buffer, bits: bits)
+        }
+    }
+
+    @inlinable
+    static func zeroUnsetBody<T: ZOScalar>(_ buffer: UnsafeMutableBufferPointer<T>, bits: [UInt64]) {
+        let n = buffer.count
+        var start = 0
+        for word in bits {
+            guard start < n else { break }
+            let end = min(start + 64, n)
+            if word != ~0 {
+                for i in start..<end where (word >> UInt64(i - start)) & 1 == 0 { buffer[i] = 0 }
+            }
+            start = end
+        }
+    }
 }

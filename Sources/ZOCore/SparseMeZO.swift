@@ -102,7 +102,7 @@ public struct SparseMeZO: PerturbationDistribution {
         @_specialize(where T == Double)
         public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
             T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
-            for i in 0..<buffer.count where !mask.isKept(tensor: t, i) { buffer[i] = 0 }
+            ScalarKernels.zeroUnset(buffer, bits: mask.bits[t])
         }
 
         /// w ← w + T(α)·(m ⊙ z), streamed in blocks of 4096 (no tensor-sized buffer); a masked entry
