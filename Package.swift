@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ZOTransformer", targets: ["ZOTransformer"]),
         .library(name: "ZOStats", targets: ["ZOStats"]),
         .library(name: "ZOClaims", targets: ["ZOClaims"]),
+        .library(name: "ZOReports", targets: ["ZOReports"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
@@ -37,12 +38,17 @@ let package = Package(
         .target(name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOTransformer"], swiftSettings: swift6 + hot),
         .target(name: "ZOTransformer", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOClaims", "ZOTransformer"], swiftSettings: swift6),
-        .executableTarget(
-            name: "zocheck",
-            dependencies: ["ZOCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        // Reports: datasets (CSV + JSON with schema), gnuplot figures, report.md/html, atomic writes.
+        .target(name: "ZOReports", swiftSettings: swift6),
+        // The `zocheck` command tree and its notebooks, as a library the tests run in-process.
+        .target(
+            name: "ZONotebooks",
+            dependencies: ["ZOCheck", "ZOReports", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "notebooks-as-cli",
+            exclude: ["main"],
             swiftSettings: swift6 + hot
         ),
+        .executableTarget(name: "zocheck", dependencies: ["ZONotebooks"], path: "notebooks-as-cli/main", swiftSettings: swift6),
         .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems", "CNumerics"], swiftSettings: swift6),
         .testTarget(name: "ZOStatsTests", dependencies: ["ZOStats", "ZOCore"], swiftSettings: swift6),
         .testTarget(name: "ZOClaimsTests", dependencies: ["ZOClaims", "ZOStats", "ZOCore", "ZOProblems"], swiftSettings: swift6),
@@ -50,6 +56,8 @@ let package = Package(
         .testTarget(name: "ZOTransformerTests", dependencies: ["ZOTransformer", "ZOCore", "CNumerics"],
                     resources: [.copy("Fixtures")], swiftSettings: swift6),
         // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
+        .testTarget(name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
+                    resources: [.copy("HelpSnapshots")], swiftSettings: swift6),
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
     ]
 )

@@ -1,0 +1,30 @@
+import Foundation
+import ZOCheck
+import ZOReports
+
+/// Small conversions shared by the notebooks.
+enum NB {
+    /// A report row from a statistical verdict.
+    static func row(_ claim: String, _ v: Verdict, expected: Expectation = .holds) -> VerdictRow {
+        VerdictRow(claim: claim, outcome: v.outcome.rawValue, expected: expected.rawValue, statistic: v.statistic,
+                   pValue: v.pValue, alpha: v.alpha, n: v.n,
+                   detail: v.details + (v.detectableEffect.isFinite ? String(format: " Detects %.3g %@ at power 0.95.", v.detectableEffect, v.effectUnit) : ""))
+    }
+
+    /// A report row from a catalog claim's result.
+    static func row(_ r: ClaimResult) -> VerdictRow {
+        var v = row(r.id, r.verdict, expected: r.expectation)
+        v.outcome = r.verdict.outcome.rawValue
+        return v
+    }
+
+    static func num(_ x: Double) -> Cell { .number(x) }
+    static func num(_ x: Int) -> Cell { .number(Double(x)) }
+    static func text(_ s: String) -> Cell { .text(s) }
+
+    /// Seconds since `start` (a `DispatchTime` uptime in ns).
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    static func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }
+}
