@@ -4,7 +4,7 @@ CONFIG ?= release
 # OpenBLAS picks a slow kernel on AVX-512 machines unless told; only where the CPU has avx512f.
 export OPENBLAS_CORETYPE ?= $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX)
 
-.PHONY: setup assets build run test bench clean
+.PHONY: setup assets build run notebooks test bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -18,8 +18,14 @@ assets:
 build: setup
 	$(SWIFT) build -c $(CONFIG) --product zocheck
 
+# The main job: the claim catalog and the CI-sized escalation, one summary report in reports/verify/.
 run: build
-	$(SWIFT) run -c $(CONFIG) zocheck compare $(ARGS)
+	$(SWIFT) run -c $(CONFIG) zocheck verify $(ARGS)
+
+# Every notebook at its ci size: reports/<name>/ each.
+notebooks: build
+	@for nb in $$($(SWIFT) run -c $(CONFIG) zocheck notebook --help | awk '/^SUBCOMMANDS:/{on=1;next} on&&NF{print $$1}'); do \
+		$(SWIFT) run -c $(CONFIG) zocheck notebook $$nb $(ARGS) || exit 1; done
 
 test: setup
 	$(SWIFT) test -c $(CONFIG)

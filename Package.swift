@@ -57,7 +57,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swift6),
         // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
         .testTarget(name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
-                    resources: [.copy("HelpSnapshots")], swiftSettings: swift6),
+                    exclude: ["HelpSnapshots"], swiftSettings: swift6),
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
     ]
 )

@@ -18,3 +18,16 @@ public enum Notebooks {
 
     static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self]
 }
+
+extension Notebooks {
+    /// The --help text of `zocheck verify` and of every notebook, by command path, at a fixed width
+    /// (the help-text snapshots of the test suite).
+    public static func helpTexts(columns: Int = 100) -> [String: String] {
+        var texts = ["verify": ZOCheckCommand.helpMessage(for: ZOCheckCommand.Verify.self, columns: columns),
+                     "notebook": ZOCheckCommand.helpMessage(for: ZOCheckCommand.Notebook.self, columns: columns)]
+        for command in commands {
+            texts["notebook " + (command.configuration.commandName ?? "?")] = ZOCheckCommand.helpMessage(for: command, columns: columns)
+        }
+        return texts
+    }
+}

@@ -105,7 +105,13 @@ public enum NotebookOutput {
     public static func summary(_ report: Report, written: ReportWriter.Written) -> String {
         var lines = ["\(report.title)"]
         for h in report.headlines { lines.append("  \(h.name): \(ReportMarkdown.fmt(h.value))\(h.unit.isEmpty ? "" : " " + h.unit)") }
-        for v in report.verdicts { lines.append("  \(v.claim): \(v.outcome) (p = \(ReportMarkdown.fmt(v.pValue)), α = \(ReportMarkdown.fmt(v.alpha)))") }
+        let agreeing = report.verdicts.filter { $0.expected == "refuted" ? $0.outcome == "fail" : $0.outcome == "pass" }
+        if report.verdicts.count > 12 {
+            lines.append("  \(agreeing.count) of \(report.verdicts.count) verdicts as expected (a holding claim passes, a refuted one fails); the table is in report.md")
+        }
+        for v in report.verdicts where report.verdicts.count <= 12 || !agreeing.contains(where: { $0.claim == v.claim }) {
+            lines.append("  \(v.claim): \(v.outcome) (expected \(v.expected); p = \(ReportMarkdown.fmt(v.pValue)), α = \(ReportMarkdown.fmt(v.alpha)))")
+        }
         lines.append("wrote \(written.directory.path)/report.md and report.html (\(written.rendered.count) plots rendered)")
         lines += written.renderProblems.map { "note: \($0)" }
         return lines.joined(separator: "\n")

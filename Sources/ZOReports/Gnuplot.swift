@@ -30,8 +30,9 @@ public enum Gnuplot {
         }
         s += ["set title \(quote(f.title)) noenhanced", "set xlabel \(quote(f.xLabel)) noenhanced",
               "set ylabel \(quote(f.yLabel)) noenhanced", "set grid", "set key outside right top noenhanced", "set border 3", "set tics nomirror"]
-        if f.logX { s.append("set logscale x") }
-        if f.logY { s.append("set logscale y") }
+        // "%g" tick labels: 0.001, 100, 1e+06 (gnuplot's default prints 10.000000 on some log axes).
+        if f.logX { s += ["set logscale x", "set format x \"%g\""] }
+        if f.logY { s += ["set logscale y", "set format y \"%g\""] }
         var clauses: [String] = [], groups: [String] = []
         for (i, series) in drawn {
             let group = series.group ?? series.label

@@ -20,7 +20,7 @@ public enum VarianceVsDimension: Notebook {
                                 "SPARSE-SECOND-MOMENT", "NSPSA-SECOND-MOMENT"]
     static let alpha = 0.001
 
-    static func estimators() throws -> [(String, any GradientEstimator)] {
+    public static func estimators() throws -> [(String, any GradientEstimator)] {
         [("MeZO", try ZOEstimator(GaussianRGE(), epsilon: 1e-3)),
          ("sphere", try ZOEstimator(SphereRGE(), epsilon: 1e-3)),
          ("4-SPSA", try ZOEstimator(GaussianRGE(), epsilon: 1e-3, samples: 4)),
