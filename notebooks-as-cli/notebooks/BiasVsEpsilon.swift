@@ -137,18 +137,19 @@ public enum BiasVsEpsilon: Notebook {
         var verdicts: [VerdictRow] = [], headlines: [Headline] = []
         var figure = Figure(name: "bias_vs_epsilon", title: "Mean bias ‖E ĝ − ∇f‖ of MeZO versus ε", xLabel: "ε (perturbation radius)",
                             yLabel: "‖E ĝ − ∇f‖  (mean ± 95 %)", logX: true, logY: true,
-                            caption: "Points: control-variate measurement with 95 % intervals (\(draws) draws per point; central and one-sided coincide, as derived). Dashed: exact ‖∇f_ε − ∇f‖. Solid lines: the ε² asymptote ε²‖½∇Δf‖. Crosses: the plain mean of ĝ, stuck at its noise floor for small ε.")
+                            caption: "Points: control-variate measurement with 95 % intervals (\(draws) draws per point; central and one-sided coincide, as derived). Dashed: exact ‖∇f_ε − ∇f‖. Solid lines: the ε² asymptote ε²‖½∇Δf‖. Dots (plain mean): ‖mean ĝ − ∇f‖ without the control variate, stuck at its noise floor ≈ ‖∇f‖√(d/n) for small ε.")
         for bed in beds {
             let rows = data.filtered("problem", equals: bed)
             var smoothedP: [Double] = [], gradientP: [Double] = []
             for scheme in schemes.map(schemeName) {
                 let d = rows.filtered("scheme", equals: scheme)
                 let x = column(d, "epsilon"), y = column(d, "bias"), se = column(d, "se"), theory = column(d, "theory")
-                figure.series.append(Series("\(bed), \(scheme)", style: .errorBars, x: x, y: y, lower: column(d, "lower95"), upper: column(d, "upper95"), group: "\(bed) \(scheme)"))
+                let short = bed.components(separatedBy: " ").first ?? bed
+                figure.series.append(Series("\(short) \(scheme)", style: .errorBars, x: x, y: y, lower: column(d, "lower95"), upper: column(d, "upper95"), group: "\(bed) \(scheme)"))
                 if scheme == "central" {
-                    figure.series.append(Series("\(bed): exact ‖∇f_ε − ∇f‖", style: .dashed, x: x, y: theory, group: "\(bed) theory"))
-                    figure.series.append(Series("\(bed): ε² leading term", style: .lines, x: x, y: column(d, "leading"), group: "\(bed) leading"))
-                    figure.series.append(Series("\(bed): plain mean of ĝ (no control variate)", style: .points, x: x, y: column(d, "plain_bias"), group: "\(bed) plain"))
+                    figure.series.append(Series("\(short) exact", style: .dashed, x: x, y: theory, group: "\(bed) theory"))
+                    figure.series.append(Series("\(short) ε² term", style: .lines, x: x, y: column(d, "leading"), group: "\(bed) leading"))
+                    figure.series.append(Series("\(short) plain mean", style: .points, x: x, y: column(d, "plain_bias"), group: "\(bed) plain"))
                 }
                 smoothedP += column(d, "p_smoothed"); gradientP += column(d, "p_gradient")
                 try fit(&fits, &verdicts, &headlines, quantity: "mean bias", problem: bed, scheme: scheme, x: x, y: y, se: se, theory: theory)

@@ -102,13 +102,13 @@ public enum RankSweep: Notebook {
     static func report(_ data: Dataset, draws: Int, rbDraws: Int) throws -> Report {
         var verdicts: [VerdictRow] = [], headlines: [Headline] = []
         var second = Figure(name: "second_moment_vs_rank", title: "E‖ĝ‖²/‖∇f‖² versus rank r (8×6 matrix, rank-one gradient)",
-                            xLabel: "rank r of the perturbation", yLabel: "E‖ĝ‖² / ‖∇f‖²  (mean ± 95 %)", logX: true, logY: true,
+                            xLabel: "rank r of the perturbation", yLabel: "E‖ĝ‖² / ‖∇f‖²  (mean ± 95 %)",
                             caption: "Points: measured with 95 % intervals (\(draws) draws; LOZO Rao–Blackwellised: \(rbDraws) draws of V). Dashed: exact theory; MeZO (rank-free) is the reference.")
         var ratio = Figure(name: "lozo_against_formulas", title: "LOZO: measured E‖ĝ‖² divided by the derived formula mn + 2 + 2(m+n+1)/r",
                            xLabel: "rank r of the perturbation", yLabel: "measured / derived  (mean ± 95 %)",
                            caption: "Rao–Blackwellised LOZO measurement over the derived formula (1 = agreement). Dashed: where the circulating formula mn + 2(m+n+2)/r would put the measurement; it agrees only at r = 1.")
         var cosine = Figure(name: "cosine_vs_rank", title: "Mean cosine between ĝ and ∇f versus rank r", xLabel: "rank r of the perturbation",
-                            yLabel: "E cos(ĝ, ∇f)  (mean ± 95 %)", logX: true,
+                            yLabel: "E cos(ĝ, ∇f)  (mean ± 95 %)",
                             caption: "Points: measured with 95 % intervals; dashed: exact (MeZO Γ-ratio; SubZero c_{r²}e_m(r)e_n(r) for a rank-one gradient). LOZO's cosine has no closed form.")
         for label in ["LOZO", "LOZO (Rao–Blackwellised)", "SubZero", "MeZO"] {
             let d = data.filtered("estimator", equals: label)
