@@ -14,9 +14,10 @@ extension ZOCheckCommand {
 
 /// The notebooks, in the order the summary report lists them.
 public enum Notebooks {
-    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self]
+    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self, BiasVsEpsilon.self, RankSweep.self, LazySampling.self]
 
-    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self]
+    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self, NotebookCommand<BiasVsEpsilon>.self,
+                                                         NotebookCommand<RankSweep>.self, NotebookCommand<LazySampling>.self]
 }
 
 extension Notebooks {

@@ -48,7 +48,7 @@ public enum LOZOClaims {
     /// E_U[‖ĝ‖² | V] / ‖G‖² in closed form for LOZO (1/r): with a = vec(GV) and B = I_m ⊗ VᵀV,
     /// E[(aᵀu)² uᵀBu] = ‖a‖² tr B + 2aᵀBa (Isserlis), divided by r². V comes from LOZO's own samples;
     /// integrating U exactly (Rao–Blackwell) leaves only V's variance.
-    static func conditionalSecondMoment(g: [Double], v: [Double], m: Int, n: Int, r: Int) -> Double {
+    public static func conditionalSecondMoment(g: [Double], v: [Double], m: Int, n: Int, r: Int) -> Double {
         var gv = [Double](repeating: 0, count: m * r)
         for i in 0..<m { for k in 0..<r { var s = 0.0; for j in 0..<n { s += g[i * n + j] * v[j * r + k] }; gv[i * r + k] = s } }
         var vtv = [Double](repeating: 0, count: r * r)
