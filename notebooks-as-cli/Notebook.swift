@@ -14,7 +14,8 @@ extension ZOCheckCommand {
 
 /// The notebooks, in the order the summary report lists them.
 public enum Notebooks {
-    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self]
+    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self, ConvergenceRates.self, RestoreDrift.self, Calibration.self]
 
-    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self]
+    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self, NotebookCommand<ConvergenceRates>.self,
+                                                        NotebookCommand<RestoreDrift>.self, NotebookCommand<Calibration>.self]
 }

@@ -30,8 +30,15 @@ public enum Gnuplot {
         }
         s += ["set title \(quote(f.title)) noenhanced", "set xlabel \(quote(f.xLabel)) noenhanced",
               "set ylabel \(quote(f.yLabel)) noenhanced", "set grid", "set key outside right top noenhanced", "set border 3", "set tics nomirror"]
-        if f.logX { s.append("set logscale x") }
-        if f.logY { s.append("set logscale y") }
+        // "%g" on log axes: 1e-05 … 0.01 … 1e+06 rather than gnuplot's fixed-point 0.00001000.
+        if f.logX { s += ["set logscale x", "set format x \"%g\""] }
+        if f.logY { s += ["set logscale y", "set format y \"%g\""] }
+        if let tics = f.xTics, let lo = tics.map(\.position).min(), let hi = tics.map(\.position).max() {
+            // A categorical axis: the labels rotated, half a slot of room at either end.
+            s.append("set xtics (" + tics.map { "\(quote($0.label)) \(num($0.position))" }.joined(separator: ", ") + ") rotate by -40 left noenhanced font \",9\"")
+            s.append("set xrange [\(num(lo - 0.5)):\(num(hi + 0.5))]")
+            s.append("set bmargin 9")
+        }
         var clauses: [String] = [], groups: [String] = []
         for (i, series) in drawn {
             let group = series.group ?? series.label
