@@ -51,7 +51,9 @@ public enum Gnuplot {
                 clauses.append("$s\(i) using 1:3:4 with filledcurves fs transparent solid 0.18 noborder \(color) notitle")
                 clauses.append("$s\(i) using 1:2 with lines lw 2 \(color) \(title)")
             case .errorBars where hasLimits:
-                clauses.append("$s\(i) using 1:2:3:4 with yerrorlines pt 7 ps 0.6 lw 1.5 \(color) \(title)")
+                // On a categorical axis (xTics) the points are not joined.
+                let with = f.xTics == nil ? "yerrorlines" : "yerrorbars"
+                clauses.append("$s\(i) using 1:2:3:4 with \(with) pt 7 ps 0.6 lw 1.5 \(color) \(title)")
             case .lines, .band, .errorBars: clauses.append("$s\(i) using 1:2 with lines lw 2 \(color) \(title)")
             case .points: clauses.append("$s\(i) using 1:2 with points pt 7 ps 0.7 \(color) \(title)")
             case .linesPoints: clauses.append("$s\(i) using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 \(color) \(title)")

@@ -119,7 +119,7 @@ public struct Figure: Sendable, Equatable, Codable {
     public var logY: Bool
     public var caption: String
     public var series: [Series]
-    /// Optional labelled x tics (a categorical x axis); nil: gnuplot's numeric tics.
+    /// Optional labelled x tics (a categorical x axis: error-bar points are then not joined); nil: gnuplot's numeric tics.
     public var xTics: [AxisTic]?
 
     public init(name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,

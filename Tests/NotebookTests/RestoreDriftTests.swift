@@ -23,7 +23,7 @@ import ZOReports
         let seed: UInt64 = 11
         let run = try Syn2NotebookRun(RestoreDrift.self, seed: seed)
         defer { run.remove() }
-        for file in ["report.md", "report.html", "report.json", "data/drift.csv", "data/summary.json", "plots/changed_fraction.gp", "plots/rms_drift.gp"] {
+        for file in ["report.md", "report.html", "report.json", "data/drift.csv", "data/summary.json", "plots/unchanged_fraction.gp", "plots/rms_drift.gp"] {
             #expect(run.exists(file), "missing \(file)")
         }
         let drift = try run.dataset("drift")

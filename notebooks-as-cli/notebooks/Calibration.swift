@@ -19,8 +19,8 @@ public enum Calibration: Notebook {
     the verdict's details. Power: each planted fault (PlantedFault) is run through the claims that must catch it \
     at the claims' own α; the caught fraction is the power, with its Clopper–Pearson interval, against the \
     target 0.95 (verdict: one-sided binomial test of power ≥ 0.95 at 0.01). The transformer (scale) claims \
-    are not audited here. Sizes: tiny 3 fast claims × 12 runs, one fault × 6 runs; ci every holding statistical claim × 30 \
-    runs, every fault × 20 runs; full every holding statistical claim and every fault × 200 runs (M = 200).
+    are not audited here. Sizes: tiny 3 fast claims × 12 runs, one fault × 6 runs; ci every holding statistical claim × 20 \
+    runs, every fault × 16 runs; full every holding statistical claim and every fault × 200 runs (M = 200).
     """
     public static let claims = Catalog.all.filter { $0.alpha > 0 && $0.expectation == .holds && $0.source.paper != .scale }.map(\.id)
     /// The α every calibration run uses, and the audit's own level for its verdicts.
@@ -53,9 +53,9 @@ public enum Calibration: Notebook {
 
     public static func run(_ ctx: NotebookContext) throws -> Report {
         let selected = try selectedClaims(ctx.size)
-        let runs = ctx.size.pick(tiny: 12, ci: 30, full: 200)
+        let runs = ctx.size.pick(tiny: 12, ci: 20, full: 200)
         let faults = ctx.size.pick(tiny: [PlantedFault.droppedHalf], ci: PlantedFault.allCases, full: PlantedFault.allCases)
-        let powerRuns = ctx.size.pick(tiny: 6, ci: 20, full: 200)
+        let powerRuns = ctx.size.pick(tiny: 6, ci: 16, full: 200)
         let jobs = ProcessInfo.processInfo.activeProcessorCount
         let powerPairs = faults.flatMap { f in f.caughtBy.compactMap { Catalog.claim(id: $0) }.map { (f, $0) } }
         let total = selected.count * runs + powerPairs.count * powerRuns

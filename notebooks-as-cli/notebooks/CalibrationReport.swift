@@ -55,13 +55,13 @@ enum CalibrationReport {
         // ECDFs of up to 4 claims' p-values (those with the most runs that produced finite p-values), with the two-sided DKW 95 % band.
         var ecdf = Figure(name: "p_value_ecdf", title: "Empirical CDF of the p-values against uniform",
                           xLabel: "p-value", yLabel: "empirical CDF Fₙ(p)",
-                          caption: "Step curves: empirical CDF of each claim's M p-values under the null (the claim holds); dashed: the uniform CDF; grey band: the two-sided DKW 95 % band around it. A calibrated check stays inside the band (or below the diagonal: conservative).")
+                          caption: "Step curves: empirical CDF of each claim's M p-values under the null (the claim holds); straight line: the uniform CDF, shaded: the two-sided DKW 95 % band around it. A calibrated check stays inside the band (or below the diagonal: conservative).")
         let preferred = calibration.filter { Calibration.ecdfClaims.contains($0.0.claim) }
         let shown = preferred.count >= 2 ? preferred : Array(calibration.prefix(4))
         let n = shown.map { $0.1.count }.min() ?? 1
         let eps = Multiplicity.dkwmBand(n: max(n, 1), alpha: 0.05)
         let grid = (0...50).map { Double($0) / 50 }
-        ecdf.series.append(Series("DKW 95 % band (M = \(n))", style: .band, x: grid, y: grid, lower: grid.map { max(0, $0 - eps) }, upper: grid.map { min(1, $0 + eps) }, group: "uniform"))
+        ecdf.series.append(Series("uniform CDF, DKW 95 % band (M = \(n))", style: .band, x: grid, y: grid, lower: grid.map { max(0, $0 - eps) }, upper: grid.map { min(1, $0 + eps) }, group: "uniform"))
         for (row, vs) in shown {
             let ps = vs.map(\.pValue).filter(\.isFinite).sorted()
             var x: [Double] = [0], y: [Double] = [0]
@@ -75,13 +75,13 @@ enum CalibrationReport {
                                           Column("alpha", "the check's α"), Column("runs", "M"), Column("caught", "runs that failed (caught the fault)"),
                                           Column("power", "caught / M"), Column("lower95", "Clopper–Pearson 95 % lower"), Column("upper95", "Clopper–Pearson 95 % upper"),
                                           Column("binomial_p", "P(X ≤ caught), X ~ Bin(M, 0.95): one-sided test of power ≥ 0.95"), Column("seconds", unit: "s", "wall time")])
-        var powerFigure = Figure(name: "power", title: "Power of the checks against planted faults", xLabel: "planted fault → claim",
+        var powerFigure = Figure(name: "power", title: "Power of the checks against planted faults", xLabel: "planted fault",
                                  yLabel: "power (caught / M, Clopper–Pearson 95 %)",
                                  caption: "Points: fraction of M runs in which the claim's check (at its own α) failed with the fault planted, Clopper–Pearson 95 % bars; dashed: the 0.95 target.")
         var powerTicks: [AxisTic] = []
         for (i, row) in power.enumerated() {
             let x = Double(i + 1)
-            powerTicks.append(AxisTic(x, "\(row.fault ?? "") → \(row.claim)"))
+            powerTicks.append(AxisTic(x, row.fault ?? ""))
             // P(X ≤ k) for Bin(n, 0.95) = P(Y ≥ n − k) for Y ~ Bin(n, 0.05).
             let p = Calibration.binomialUpperTail(row.runs - row.fails, row.runs, 0.05)
             powerData.append([NB.num(x), NB.text(row.fault ?? ""), NB.text(row.claim), NB.num(row.alpha), NB.num(row.runs), NB.num(row.fails),
@@ -95,6 +95,7 @@ enum CalibrationReport {
         powerFigure.series = [Series("power", style: .errorBars, x: powerTicks.map(\.position), y: power.map(\.rate), lower: power.map(\.lower95), upper: power.map(\.upper95)),
                               Series("target 0.95", style: .dashed, x: [0.5, Double(power.count) + 0.5], y: [0.95, 0.95], group: "target")]
         powerFigure.xTics = powerTicks
+        powerFigure.caption += " Claims: " + power.map { "\($0.fault ?? "") → \($0.claim)" }.joined(separator: "; ") + "."
 
         let totalRuns = calibration.reduce(0) { $0 + $1.0.runs }, totalFails = calibration.reduce(0) { $0 + $1.0.fails }
         let (plo, phi) = Multiplicity.clopperPearson(successes: totalFails, trials: max(totalRuns, 1))

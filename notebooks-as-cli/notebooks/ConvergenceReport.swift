@@ -18,6 +18,14 @@ enum ConvergenceReport {
         }
     }
 
+    /// Relative variance of one run's A for T ≫ d + 2 (the perpetuity S_∞, Proofs/rates.md#zo-sgd-rate step 7):
+    /// ρ_D = (2 − 6/D + 24/D²)/(2D − 3 + 6/D − 24/D²), D = d + 2. Used as the fits' variance of log(cell mean), ρ_D/runs:
+    /// data-independent weights, because the sample variance of a skewed A is correlated with its mean.
+    static func relativeVariance(d: Int) -> Double {
+        let D = Double(d + 2)
+        return (2 - 6 / D + 24 / (D * D)) / (2 * D - 3 + 6 / D - 24 / (D * D))
+    }
+
     static func cells(_ runs: Dataset) -> [Cell] {
         var keys: [String] = [], grouped: [String: (String, Int, Int, [Double], Double, Double)] = [:]
         for row in runs.rows {
@@ -48,15 +56,15 @@ enum ConvergenceReport {
 
         // Slopes: in log T per d (weighted fit of log cell means; per-seed slopes across seeds), in log(d+2) at the largest T.
         var slopes = Dataset(name: "slopes", description: "Fitted log-log slopes of ZO-SGD's A: in T at fixed d, and in d + 2 at the largest T, with 95 % intervals; the exact curve's slope over the same grid.",
-                             columns: [Column("variable", "log T (at fixed d) or log(d+2) (at fixed T)"), Column("fixed", "the fixed d or T"),
-                                       Column("fit", "weighted (cell means, Var ≈ se²/mean²) or per-seed (RateTests.logLogSlope, mean over seeds)"),
+                             columns: [Column("variable", "log T (at fixed d) or log(d+2) (at fixed T)"), Column("fixed", "the fixed d or T (empty for the joint regression)"),
+                                       Column("fit", "weighted (log cell means, Var = ρ_D/runs with ρ_D the exact relative variance of A for T ≫ d+2) or per-seed (RateTests.logLogSlope, mean over seeds)"),
                                        Column("slope", "fitted slope"), Column("lower95", "95 % interval, lower"), Column("upper95", "95 % interval, upper"),
-                                       Column("exact_slope", "least-squares slope of log E A over the same grid")])
+                                       Column("exact_slope", "least-squares slope of log E A over the same grid (joint regression: the theorem's exponent, exact once log(1 − q^T) is removed)")])
         var headlines: [Headline] = []
         for d in ds {
             let row = zo.filter { $0.d == d }.sorted { $0.T < $1.T }
             let x = row.map { log(Double($0.T)) }, y = row.map { log($0.summary.mean) }
-            let v = row.map { pow($0.summary.standardError / $0.summary.mean, 2) }
+            let v = row.map { relativeVariance(d: $0.d) / Double($0.summary.n) }
             let exactSlope = RateTests.logLogSlope(x: row.map { Double($0.T) }, y: row.map(\.exact))
             let fit = try Fits.weightedLine(x: x, y: y, variances: v)
             let (lo, hi) = fit.slopeInterval()
@@ -71,17 +79,25 @@ enum ConvergenceReport {
         let tMax = ts.last ?? 0
         let atT = zo.filter { $0.T == tMax }.sorted { $0.d < $1.d }
         let dFit = try Fits.weightedLine(x: atT.map { log(Double($0.d + 2)) }, y: atT.map { log($0.summary.mean) },
-                                         variances: atT.map { pow($0.summary.standardError / $0.summary.mean, 2) })
+                                         variances: atT.map { relativeVariance(d: $0.d) / Double($0.summary.n) })
         let dExact = RateTests.logLogSlope(x: atT.map { Double($0.d + 2) }, y: atT.map(\.exact))
         let (dlo, dhi) = dFit.slopeInterval()
         slopes.append([NB.text("log(d+2)"), NB.num(tMax), NB.text("weighted"), NB.num(dFit.slope), NB.num(dlo), NB.num(dhi), NB.num(dExact)])
-        headlines.append(Headline("ZO-SGD slope in d + 2 (T = \(tMax))", dFit.slope, detail: String(format: "95 %% [%.3f, %.3f]; exact curve %.3f; theorem 1", dlo, dhi, dExact)))
         if let z = atT.last, let f = all.first(where: { $0.method == "FO-SGD η=1/L" && $0.d == z.d && $0.T == tMax }) {
             headlines.append(Headline("ZO/FO(η=1/L) ratio of A at d = \(z.d), T = \(tMax)", z.summary.mean / f.summary.mean,
                                       detail: "theory (d+2)(1 − q^T) = \(NB.f(z.exact / f.exact))"))
         }
 
-        let verdicts = try tests(zo, seeds: seeds)
+        let (verdicts, regression) = try tests(zo, seeds: seeds)
+        // The joint regression over the whole (d, T) grid: both exponents with t intervals (residual dof).
+        let tq = Dist.tUpper(0.025, dof: Double(regression.residualDegreesOfFreedom))
+        for (j, (label, theory)) in [(1, ("log(d+2)", 1.0)), (2, ("log T", -1.0))] {
+            let b = regression.coefficients[j], se = regression.covariance[j][j].squareRoot()
+            slopes.append([NB.text(label), NB.num(.nan), NB.text("joint regression over the grid"), NB.num(b), NB.num(b - tq * se), NB.num(b + tq * se), NB.num(theory)])
+            headlines.append(Headline("ZO-SGD exponent of \(label) (joint fit over d and T)", b,
+                                      detail: String(format: "95 %% [%.3f, %.3f]; theorem %+.0f", b - tq * se, b + tq * se, theory)))
+        }
+        headlines.append(Headline("ZO-SGD slope in d + 2 at T = \(tMax) only", dFit.slope, detail: String(format: "95 %% [%.3f, %.3f]; exact curve %.3f", dlo, dhi, dExact)))
         headlines.append(Headline("F-test p of (β_log(d+2), β_log T) = (1, −1)", verdicts[0].pValue, detail: "α = \(alpha)"))
         return Report(name: ConvergenceRates.name, title: ConvergenceRates.title, claims: ConvergenceRates.claims, summary: [
             "On f = ½‖θ − θ*‖² with η = 1/((d+2)L), ZO-SGD's averaged squared gradient norm A falls as 1/T and grows as d + 2: it is (d + 2)(1 − q^T) times first-order SGD's at its own optimal step η = 1/L, where the first-order descent-lemma bound is attained. The ZO-SGD-BOUND 2(d+2)L(f₀ − f*)/T is attained as T/(d+2) grows (the ratio to the bound is 1 − q^T ≈ 1 − e^{−T/(d+2)}). At ZO-SGD's small step size, exact-gradient SGD is only about two times better than ZO-SGD: the factor d comes from the step size that the estimator's second moment (d+2)‖∇f‖² forces.",
@@ -89,7 +105,7 @@ enum ConvergenceReport {
         ], headlines: headlines, verdicts: verdicts, datasets: [runs, cellData, slopes], figures: figures(all, ds: ds, ts: ts, seeds: seeds))
     }
 
-    static func tests(_ zo: [Cell], seeds: Int) throws -> [VerdictRow] {
+    static func tests(_ zo: [Cell], seeds: Int) throws -> ([VerdictRow], Fits.Regression) {
         var design: [[Double]] = [], y: [Double] = []
         for c in zo {
             let s = c.summary, D = Double(c.d + 2)
@@ -101,7 +117,7 @@ enum ConvergenceReport {
         let f = try Fits.jointCoefficientTest(regression, indices: [1, 2], hypothesis: [1, -1], alpha: alpha, name: "(β_log(d+2), β_log T) = (1, −1)")
         let exact = zo.map { c in MeanTests.scalarMean(c.values.map { $0 / c.exact }, target: 1, alpha: alpha, name: "d=\(c.d) T=\(c.T)") }
         let bound = zo.map { c in MeanTests.scalarMean(c.values.map { $0 / c.bound }, target: 1, alpha: alpha, sides: .one, name: "d=\(c.d) T=\(c.T)") }
-        return [NB.row("ZO-SGD-RATE", f), holm("ZO-SGD-RATE (exact E A per cell)", exact, unit: "× exact"), holm("ZO-SGD-BOUND (E A ≤ bound per cell)", bound, unit: "× bound")]
+        return ([NB.row("ZO-SGD-RATE", f), holm("ZO-SGD-RATE (exact E A per cell)", exact, unit: "× exact"), holm("ZO-SGD-BOUND (E A ≤ bound per cell)", bound, unit: "× bound")], regression)
     }
 
     /// Holm across cells: fails when any adjusted p is below α.

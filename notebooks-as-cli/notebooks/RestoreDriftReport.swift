@@ -32,9 +32,9 @@ enum RestoreDriftReport {
 
     static func build(_ data: Dataset, verdicts: [VerdictRow], configs: [(Double, Double)], checkpoints: [Int], seeds: Int, k: Int) -> Report {
         let tMax = checkpoints.last ?? 1
-        var fraction = Figure(name: "changed_fraction", title: "Fraction of the \(k)×\(k) Float weights changed after T perturb-and-restore steps",
-                              xLabel: "steps T (measurements)", yLabel: "fraction of entries with θ_T ≠ θ₀  (mean ± t 95 %)", logX: true,
-                              caption: "In place (θ += εz, −2εz, +εz), mean over \(seeds) seeds with Student-t 95 % bars; dashed: the random-walk law 1 − C(2T, T)/4^T for entries in their binade (about ½ after one step). The copy path (points at 0) changes no entry, for every σ and ε.")
+        var fraction = Figure(name: "unchanged_fraction", title: "Fraction of the \(k)×\(k) Float weights still bit-identical after T perturb-and-restore steps",
+                              xLabel: "steps T (measurements)", yLabel: "fraction of entries with θ_T = θ₀  (mean ± t 95 %)", logX: true, logY: true,
+                              caption: "In place (θ += εz, −2εz, +εz): mean over \(seeds) seeds with Student-t 95 % bars; dashed: the random-walk law P(S_T = 0) = C(2T, T)/4^T ≈ 1/√(πT) for entries inside their binade (½ after one step). The copy path (top, at 1) keeps every entry bit-identical, for every σ and ε.")
         var rms = Figure(name: "rms_drift", title: "RMS relative drift ‖θ_T − θ₀‖₂/‖θ₀‖₂ of in-place perturb-and-restore",
                          xLabel: "steps T (measurements)", yLabel: "‖θ_T − θ₀‖₂ / ‖θ₀‖₂  (mean ± t 95 %)", logX: true, logY: true,
                          caption: "Points: measured with Student-t 95 % bars over \(seeds) seeds; dashed (same colour): the random-walk prediction √(T/2)·‖ulp(θ₀)‖₂/‖θ₀‖₂ (Proofs/pitfalls.md#inplace-drift-random-walk). The copy path is exactly 0 (not drawable on a log axis; see data/drift.csv).")
@@ -54,11 +54,11 @@ enum RestoreDriftReport {
         walk.series.append(Series("model T/2", style: .dashed, x: model, y: model.map { $0 / 2 }, group: "model"))
         var copyMax = 0.0
         let copyPoints = configs.flatMap { c in curve(data, sigma: c.0, epsilon: c.1, path: "copy", column: "changed").T }
-        fraction.series.append(Series("copy path (all σ, ε)", style: .points, x: copyPoints, y: copyPoints.map { _ in 0 }, group: "copy"))
+        fraction.series.append(Series("copy path (all σ, ε)", style: .points, x: copyPoints, y: copyPoints.map { _ in 1 }, group: "copy"))
         for (sigma, epsilon) in configs {
             let l = label(sigma, epsilon)
             let f = curve(data, sigma: sigma, epsilon: epsilon, path: "in-place", column: "changed")
-            fraction.series.append(Series(l, style: .errorBars, x: f.T, y: f.mean, lower: f.lower, upper: f.upper))
+            fraction.series.append(Series(l, style: .errorBars, x: f.T, y: f.mean.map { 1 - $0 }, lower: f.upper.map { 1 - $0 }, upper: f.lower.map { 1 - $0 }))
             let r = curve(data, sigma: sigma, epsilon: epsilon, path: "in-place", column: "rms_rel", model: "rms_rel_model")
             rms.series.append(Series(l, style: .errorBars, x: r.T, y: r.mean, lower: r.lower, upper: r.upper))
             rms.series.append(Series("\(l) model", style: .dashed, x: r.T, y: r.model, group: l))
@@ -79,7 +79,7 @@ enum RestoreDriftReport {
             }
         }
         // Drawn last, on top of the measured curves it matches.
-        fraction.series.append(Series("model 1 − C(2T,T)/4^T", style: .dashed, x: model, y: checkpoints.map { RestoreDrift.changedFraction(steps: $0) }, group: "model"))
+        fraction.series.append(Series("model C(2T,T)/4^T", style: .dashed, x: model, y: checkpoints.map { 1 - RestoreDrift.changedFraction(steps: $0) }, group: "model"))
         headlines.append(Headline("copy path: largest changed fraction or relative drift", copyMax, detail: "over every σ, ε and T: exactly 0 expected"))
         return Report(name: RestoreDrift.name, title: RestoreDrift.title, claims: RestoreDrift.claims, summary: [
             "Perturbing and restoring in place (θ += εz, θ −= 2εz, θ += εz in Float) does not give θ back: after one measurement about half of the entries are off by one ulp, and over T measurements each entry's error performs a random walk of ±1 ulp steps, S_T = Bin(2T, ½) − T, so the RMS drift grows as √(T/2) ulps and almost every entry has moved after a few hundred steps. The copy path (probes built in a scratch copy, or a fused forward) leaves θ bit-identical at every step. Keyed regeneration makes the restore use exactly the measured z; the drift is pure rounding, not a wrong perturbation.",
