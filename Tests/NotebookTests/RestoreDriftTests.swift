@@ -12,8 +12,10 @@ import ZOReports
         for T in 1...30 {
             var zero = 0.0
             for j in 0...(T / 2) {
-                zero += exp(lgamma(Double(T + 1)) - 2 * lgamma(Double(j + 1)) - lgamma(Double(T - 2 * j + 1))
-                            + Double(2 * j) * log(0.25) + Double(T - 2 * j) * log(0.5))
+                let n = Double(T), k = Double(j)
+                let logMultinomial: Double = lgamma(n + 1) - 2 * lgamma(k + 1) - lgamma(n - 2 * k + 1)
+                let logProbability: Double = 2 * k * log(0.25) + (n - 2 * k) * log(0.5)
+                zero += exp(logMultinomial + logProbability)
             }
             #expect(abs(RestoreDrift.changedFraction(steps: T) - (1 - zero)) < 1e-12, "T = \(T)")
         }
