@@ -14,10 +14,16 @@ extension ZOCheckCommand {
 
 /// The notebooks, in the order the summary report lists them.
 public enum Notebooks {
-    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self, BiasVsEpsilon.self, RankSweep.self, LazySampling.self]
+    public static let all: [any ZONotebooks.Notebook.Type] = [
+        VarianceVsDimension.self, BiasVsEpsilon.self, RankSweep.self, LazySampling.self,
+        ConvergenceRates.self, RestoreDrift.self, Calibration.self,
+    ]
 
-    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self, NotebookCommand<BiasVsEpsilon>.self,
-                                                         NotebookCommand<RankSweep>.self, NotebookCommand<LazySampling>.self]
+    static let commands: [any ParsableCommand.Type] = [
+        NotebookCommand<VarianceVsDimension>.self, NotebookCommand<BiasVsEpsilon>.self, NotebookCommand<RankSweep>.self,
+        NotebookCommand<LazySampling>.self, NotebookCommand<ConvergenceRates>.self, NotebookCommand<RestoreDrift>.self,
+        NotebookCommand<Calibration>.self,
+    ]
 }
 
 extension Notebooks {

@@ -47,6 +47,15 @@ public enum Audit {
                            fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                            progress: (@Sendable (Int) -> Void)? = nil) -> Row {
         let start = DispatchTime.now().uptimeNanoseconds
+        let results = verdicts(claim, runs: runs, root: root, size: size, alpha: alpha, fault: fault, jobs: jobs, progress: progress)
+        return row(claim, verdicts: results, alpha: alpha, fault: fault, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    }
+
+    /// The verdicts of runs 0..<runs of `claim` (run i with seed `seed(root:claim:run: i)`), in run order:
+    /// what `run` summarises, for callers that also need the p-values.
+    public static func verdicts(_ claim: Claim, runs: Int, root: UInt64, size: SizePreset = .ci, alpha: Double? = nil,
+                                fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                progress: (@Sendable (Int) -> Void)? = nil) -> [Verdict] {
         let results = Results(count: runs)
         let chunks = max(1, min(jobs, runs))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -59,7 +68,12 @@ public enum Audit {
                 i += chunks
             }
         }
-        let verdicts = results.all
+        return results.all
+    }
+
+    /// The audit row of a claim from its runs' verdicts.
+    public static func row(_ claim: Claim, verdicts: [Verdict], alpha: Double? = nil, fault: PlantedFault? = nil, seconds: Double = 0) -> Row {
+        let runs = verdicts.count
         let fails = verdicts.filter { $0.outcome == .fail }.count
         let inconclusive = verdicts.filter { $0.outcome == .inconclusive }.count
         let (lo, hi) = Multiplicity.clopperPearson(successes: fails, trials: runs)
@@ -71,8 +85,8 @@ public enum Audit {
             band = (log(1 / 0.01) / (2 * Double(max(ps.count, 1)))).squareRoot()
         }
         return Row(claim: claim.id, expectation: claim.expectation, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails, inconclusive: inconclusive,
-                   rate: Double(fails) / Double(runs), lower95: lo, upper95: hi, pValueExcess: excess, pValueBand: band,
-                   seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+                   rate: runs > 0 ? Double(fails) / Double(runs) : .nan, lower95: lo, upper95: hi, pValueExcess: excess, pValueBand: band,
+                   seconds: seconds)
     }
 
     /// Power rows: every planted fault against each claim that must catch it.

@@ -30,9 +30,15 @@ public enum Gnuplot {
         }
         s += ["set title \(quote(f.title)) noenhanced", "set xlabel \(quote(f.xLabel)) noenhanced",
               "set ylabel \(quote(f.yLabel)) noenhanced", "set grid", "set key outside right top noenhanced", "set border 3", "set tics nomirror"]
-        // "%g" tick labels: 0.001, 100, 1e+06 (gnuplot's default prints 10.000000 on some log axes).
+        // "%g" on log axes: 1e-05 … 0.01 … 1e+06 rather than gnuplot's fixed-point 0.00001000.
         if f.logX { s += ["set logscale x", "set format x \"%g\""] }
         if f.logY { s += ["set logscale y", "set format y \"%g\""] }
+        if let tics = f.xTics, let lo = tics.map(\.position).min(), let hi = tics.map(\.position).max() {
+            // A categorical axis: the labels rotated, half a slot of room at either end.
+            s.append("set xtics (" + tics.map { "\(quote($0.label)) \(num($0.position))" }.joined(separator: ", ") + ") rotate by -40 left noenhanced font \",9\"")
+            s.append("set xrange [\(num(lo - 0.5)):\(num(hi + 0.5))]")
+            s.append("set bmargin 9")
+        }
         var clauses: [String] = [], groups: [String] = []
         for (i, series) in drawn {
             let group = series.group ?? series.label
@@ -45,7 +51,9 @@ public enum Gnuplot {
                 clauses.append("$s\(i) using 1:3:4 with filledcurves fs transparent solid 0.18 noborder \(color) notitle")
                 clauses.append("$s\(i) using 1:2 with lines lw 2 \(color) \(title)")
             case .errorBars where hasLimits:
-                clauses.append("$s\(i) using 1:2:3:4 with yerrorlines pt 7 ps 0.6 lw 1.5 \(color) \(title)")
+                // On a categorical axis (xTics) the points are not joined.
+                let with = f.xTics == nil ? "yerrorlines" : "yerrorbars"
+                clauses.append("$s\(i) using 1:2:3:4 with \(with) pt 7 ps 0.6 lw 1.5 \(color) \(title)")
             case .lines, .band, .errorBars: clauses.append("$s\(i) using 1:2 with lines lw 2 \(color) \(title)")
             case .points: clauses.append("$s\(i) using 1:2 with points pt 7 ps 0.7 \(color) \(title)")
             case .linesPoints: clauses.append("$s\(i) using 1:2 with linespoints pt 7 ps 0.6 lw 1.5 \(color) \(title)")

@@ -102,6 +102,13 @@ public struct Series: Sendable, Equatable, Codable {
     }
 }
 
+/// A labelled tic on a categorical axis (e.g. claim ids at x = 1, 2, …).
+public struct AxisTic: Sendable, Equatable, Codable {
+    public var position: Double
+    public var label: String
+    public init(_ position: Double, _ label: String) { self.position = position; self.label = label }
+}
+
 /// A plot: axes with units, optional log scales, series.
 public struct Figure: Sendable, Equatable, Codable {
     public var name: String
@@ -112,11 +119,13 @@ public struct Figure: Sendable, Equatable, Codable {
     public var logY: Bool
     public var caption: String
     public var series: [Series]
+    /// Optional labelled x tics (a categorical x axis: error-bar points are then not joined); nil: gnuplot's numeric tics.
+    public var xTics: [AxisTic]?
 
     public init(name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
-                caption: String, series: [Series] = []) {
+                caption: String, series: [Series] = [], xTics: [AxisTic]? = nil) {
         self.name = name; self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
-        self.logX = logX; self.logY = logY; self.caption = caption; self.series = series
+        self.logX = logX; self.logY = logY; self.caption = caption; self.series = series; self.xTics = xTics
     }
 }
 
