@@ -62,7 +62,7 @@ public enum VarianceVsDimension: Notebook {
         var fits = Dataset(name: "exponents", description: "Weighted log-log fits over the d grid: exponent b of V̂ ∝ d^b, and the Wald test of log(V̂/V) = a + b' log d against a = b' = 0.",
                            columns: [Column("estimator", "estimator"), Column("exponent", "fitted exponent of V̂ in d"),
                                      Column("lower95", "95 % interval, lower"), Column("upper95", "95 % interval, upper"),
-                                     Column("theory_exponent", "exponent of the exact V over the same grid (unweighted fit)"),
+                                     Column("theory_exponent", "exponent of the exact V over the same grid, fitted with the same weights"),
                                      Column("wald", "Wald χ²₂ of (a, b') = 0"), Column("p", "p-value of the Wald test")])
         var figure = Figure(name: "second_moment_vs_d", title: "E‖ĝ‖²/‖∇f‖² versus dimension (k×k matrix, rank-2 gradient)",
                             xLabel: "dimension d = k² (parameters)", yLabel: "E‖ĝ‖² / ‖∇f‖²  (mean ± 95 %)", logX: true, logY: true,
@@ -77,7 +77,8 @@ public enum VarianceVsDimension: Notebook {
             figure.series.append(Series("\(label) theory", style: .dashed, x: x, y: theory, group: label))
             guard x.count >= 2, theory.allSatisfy(\.isFinite) else { continue }
             let (verdict, _, raw) = try Fits.scalingAgainstTheory(x: x, measured: y, standardErrors: se, theory: theory, alpha: alpha, name: "\(label) second moment vs d")
-            let theoryFit = try Fits.weightedLine(x: x.map(log), y: theory.map(log), variances: x.map { _ in 1 })
+            // The theory's exponent with the measured fit's weights (Var log V̂ ≈ SE²/V̂²), so the two are comparable.
+            let theoryFit = try Fits.weightedLine(x: x.map(log), y: theory.map(log), variances: zip(se, y).map { ($0 / $1) * ($0 / $1) })
             let (lo, hi) = raw.slopeInterval()
             fits.append([NB.text(label), NB.num(raw.slope), NB.num(lo), NB.num(hi), NB.num(theoryFit.slope), NB.num(verdict.statistic), NB.num(verdict.pValue)])
             verdicts.append(NB.row("\(label): V̂ = theory over d", verdict))
