@@ -14,7 +14,9 @@ extension ZOCheckCommand {
 
 /// The notebooks, in the order the summary report lists them.
 public enum Notebooks {
-    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self]
+    public static let all: [any ZONotebooks.Notebook.Type] = [VarianceVsDimension.self,
+        GradientStructure.self, EstimatorQualityNotebook.self, FineTuneComparison.self]
 
-    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self]
+    static let commands: [any ParsableCommand.Type] = [NotebookCommand<VarianceVsDimension>.self,
+        NotebookCommand<GradientStructure>.self, NotebookCommand<EstimatorQualityNotebook>.self, NotebookCommand<FineTuneComparison>.self]
 }
