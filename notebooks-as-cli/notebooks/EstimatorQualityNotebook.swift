@@ -149,15 +149,17 @@ public enum EstimatorQualityNotebook: Notebook {
                        effectUnit: "relative", outcome: outcome, details: details)
     }
 
-    /// Error bars at x = number + shift; lower limits at or below zero are clipped to estimate/20 (log axes).
-    static func bars(_ label: String, _ m: Dataset, _ column: String, shift: Double, group: String, log: Bool = true) -> Series? {
+    /// Error bars at x = number + shift, one series per estimator (error bars are drawn joined: the
+    /// estimators are categories, not a curve), one legend entry; lower limits at or below zero are
+    /// clipped to estimate/20 (log axes).
+    static func bars(_ label: String, _ m: Dataset, _ column: String, shift: Double, group: String, log: Bool = true) -> [Series] {
         let x = m.numbers("number").map { ($0 ?? .nan) + shift }
         let y = m.numbers(column).map { $0 ?? .nan }, lo = m.numbers(column + "_lower95").map { $0 ?? .nan }
         let hi = m.numbers(column + "_upper95").map { $0 ?? .nan }
         let keep = y.indices.filter { y[$0].isFinite && (!log || y[$0] > 0) }
-        guard !keep.isEmpty else { return nil }
-        return Series(label, style: .errorBars, x: keep.map { x[$0] }, y: keep.map { y[$0] },
-                      lower: keep.map { log ? max(lo[$0], y[$0] / 20) : lo[$0] }, upper: keep.map { hi[$0] }, group: group)
+        return keep.enumerated().map { n, i in
+            Series(n == 0 ? label : "", style: .errorBars, x: [x[i]], y: [y[i]], lower: [log ? max(lo[i], y[i] / 20) : lo[i]], upper: [hi[i]], group: group)
+        }
     }
 
     /// A theory value as a short horizontal segment over each estimator's x position (one series per
@@ -176,7 +178,7 @@ public enum EstimatorQualityNotebook: Notebook {
                        yLabel: "E‖ĝ‖² / ‖∇f‖² (dimensionless)", logY: true,
                        caption: "Per estimator: plain Monte Carlo mean (left, 95 % interval; lower limits ≤ 0 clipped to mean/20 on the log axis), control-variate estimate (right, 95 %) and the theory for this model's d, shapes and rank (dashed).")
         f.series += [bars("plain Monte Carlo", m, "second_moment_plain", shift: -0.12, group: "plain"),
-                     bars("control variate", m, "second_moment_cv", shift: 0.12, group: "cv")].compactMap { $0 }
+                     bars("control variate", m, "second_moment_cv", shift: 0.12, group: "cv")].flatMap { $0 }
         f.series += (segments("theory (MULTI-TENSOR-MOMENTS)", m, "theory_second_moment", group: "theory"))
         return f
     }
@@ -187,7 +189,7 @@ public enum EstimatorQualityNotebook: Notebook {
                        caption: "Plain mean (95 %; lower limits ≤ 0 clipped to mean/20), control variate where the theory is exact (MeZO, Sparse MeZO), Monte Carlo of the linearised estimate for LOZO and SubZero, and the prediction (dashed; MeZO Γ(d/2)/(√π Γ((d+1)/2)) ≈ √(2/(πd)), Sparse MeZO c_d̂‖m⊙g‖/‖g‖, LOZO and SubZero the Gaussian approximation).")
         f.series += [bars("plain", m, "cosine_plain", shift: -0.15, group: "plain"),
                      bars("control variate", m, "cosine_cv", shift: 0, group: "cv"),
-                     bars("linearised ĝ₀ (Monte Carlo)", m, "cosine_linearised_mc", shift: 0.15, group: "lin")].compactMap { $0 }
+                     bars("linearised ĝ₀ (Monte Carlo)", m, "cosine_linearised_mc", shift: 0.15, group: "lin")].flatMap { $0 }
         f.series += (segments("theory", m, "theory_cosine", group: "theory"))
         return f
     }
@@ -196,7 +198,7 @@ public enum EstimatorQualityNotebook: Notebook {
         var f = Figure(name: "second_moment_ratio", title: "E‖ĝ‖² / theory with the claims' ±\(Int(tolerance * 100)) % band", xLabel: axis,
                        yLabel: "E‖ĝ‖² / theory (dimensionless)",
                        caption: "Control-variate estimate of E‖ĝ‖²/theory with 95 % intervals; dashed lines: 1 ± \(tolerance), the band the SCALE-*-MOMENTS claims test (α = \(alpha)).")
-        if let b = bars("E‖ĝ‖²/theory", m, "ratio_to_theory", shift: 0, group: "cv", log: false) { f.series.append(b) }
+        f.series += bars("E‖ĝ‖²/theory", m, "ratio_to_theory", shift: 0, group: "cv", log: false)
         let n = Double(m.rows.count)
         for (label, y) in [("1 + \(tolerance)", 1 + tolerance), ("1", 1.0), ("1 − \(tolerance)", 1 - tolerance)] {
             f.series.append(Series(label, style: .dashed, x: [0.5, n + 0.5], y: [y, y], group: label == "1" ? "theory" : "band"))

@@ -18,7 +18,7 @@ public enum FineTuneComparison: Notebook {
     mean ± t(0.975, n−1)·sd/√n, drawn as bands. Before/after: dev accuracy at 0 and at the full budget, with the \
     majority-class rate of the same dev examples as the floor. No claim of the catalog is tested here (the \
     pretrained-versus-random comparison and test accuracy are `zocheck finetune`'s). Sizes: tiny 1 layer, 2 \
-    seeds, 12 passes (Δ = 6), 16 dev examples; ci 2 layers, 3 seeds, 120 passes (Δ = 12), 64 dev examples; \
+    seeds, 6 passes (one grid step, Δ = 6), 16 dev examples; ci 2 layers, 3 seeds, 120 passes (Δ = 12), 64 dev examples; \
     full 6 layers, 3 seeds, 1200 passes (Δ = 60), 256 dev examples. Sentences ≤ 32 tokens, minibatch 16.
     """
     public static let claims: [String] = []
@@ -32,7 +32,7 @@ public enum FineTuneComparison: Notebook {
         base.threads = ctx.threads
         let seeds = ctx.size.pick(tiny: 2, ci: 3, full: 3)
         return LossCurves.Spec(methods: FineTuneMethod.allCases, seeds: (0..<UInt64(seeds)).map { ctx.seed &+ $0 },
-                               budget: ctx.size.pick(tiny: 12, ci: 120, full: 1200), spacing: ctx.size.pick(tiny: 6, ci: 12, full: 60),
+                               budget: ctx.size.pick(tiny: 6, ci: 120, full: 1200), spacing: ctx.size.pick(tiny: 6, ci: 12, full: 60),
                                devLimit: ctx.size.pick(tiny: 16, ci: 64, full: 256), base: base)
     }
 
