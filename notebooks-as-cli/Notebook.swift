@@ -17,12 +17,14 @@ public enum Notebooks {
     public static let all: [any ZONotebooks.Notebook.Type] = [
         VarianceVsDimension.self, BiasVsEpsilon.self, RankSweep.self, LazySampling.self,
         ConvergenceRates.self, RestoreDrift.self, Calibration.self,
+        GradientStructure.self, EstimatorQualityNotebook.self, FineTuneComparison.self,
     ]
 
     static let commands: [any ParsableCommand.Type] = [
         NotebookCommand<VarianceVsDimension>.self, NotebookCommand<BiasVsEpsilon>.self, NotebookCommand<RankSweep>.self,
         NotebookCommand<LazySampling>.self, NotebookCommand<ConvergenceRates>.self, NotebookCommand<RestoreDrift>.self,
-        NotebookCommand<Calibration>.self,
+        NotebookCommand<Calibration>.self, NotebookCommand<GradientStructure>.self, NotebookCommand<EstimatorQualityNotebook>.self,
+        NotebookCommand<FineTuneComparison>.self,
     ]
 }
 

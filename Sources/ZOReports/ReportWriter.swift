@@ -56,6 +56,9 @@ public struct ReportWriter: Sendable {
         try fm.createDirectory(at: plots, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Figures may carry NaN or ±∞ (a missing point); report.json writes them as strings
+        // (decode with `ReportWriter.decoder`). Dataset cells write them as null.
+        encoder.nonConformingFloatEncodingStrategy = Self.nonConforming
         for d in report.datasets {
             try Self.checkName(d.name)
             try Data(Self.csv(d).utf8).write(to: data.appendingPathComponent("\(d.name).csv"))
@@ -98,6 +101,15 @@ public struct ReportWriter: Sendable {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".") else {
             throw ReportError("'\(name)' is not a valid report, dataset or figure name (letters, digits, - _ . only)")
         }
+    }
+
+    static let nonConforming = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
+    /// A decoder for report.json and data/*.json (reads the "nan"/"inf" strings of figures).
+    public static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
     }
 
     public static func csv(_ d: Dataset) -> String {

@@ -11,6 +11,7 @@ import ZOCore
 //   dev_loss    mean cross-entropy on the dev examples (the first `devLimit`) at θ after g_k passes;
 //   train_loss  mean of the minibatch losses of the steps in (g_{k−1}, g_k] (k ≥ 1): a windowed
 //               training loss (ZO: (f₊ + f₋)/2 of each step).
+//   dev_accuracy accuracy on the same dev examples at the same θ (from the same evaluation: free).
 // Across the n seeds: mean, sample sd, and the t-interval mean ± t_{0.975, n−1}·sd/√n.
 //
 // Schema (JSON, `LossCurves.Result`): format "zocheck-loss-curves/1", spec {methods, seeds, budget,
@@ -105,34 +106,38 @@ public enum LossCurves {
         let grid = Array(stride(from: 0, through: spec.budget, by: spec.spacing))
         var points: [Point] = [], runs: [RunInfo] = []
         for method in spec.methods {
-            var train: [[Double]] = [], dev: [[Double]] = []
+            var train: [[Double]] = [], dev: [[Double]] = [], accuracy: [[Double]] = []
             for (i, seed) in spec.seeds.enumerated() {
                 progress("\(method.rawValue) seed \(seed) (\(i + 1)/\(spec.seeds.count))")
                 let config = spec.config(method, seed: seed)
                 let began = DispatchTime.now().uptimeNanoseconds
-                let (t, d) = try curve(config, data: data, cache: cache, grid: grid)
-                train.append(t); dev.append(d)
+                let (t, d, a) = try curve(config, data: data, cache: cache, grid: grid)
+                train.append(t); dev.append(d); accuracy.append(a)
                 runs.append(RunInfo(method: method, seed: seed, steps: config.steps, learningRate: config.learningRate,
                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9))
             }
             points += aggregate(method, metric: "dev_loss", grid: grid, valuesPerSeed: dev)
             points += aggregate(method, metric: "train_loss", grid: Array(grid.dropFirst()), valuesPerSeed: train)
+            points += aggregate(method, metric: "dev_accuracy", grid: grid, valuesPerSeed: accuracy)
         }
         return Result(spec: spec, points: points, runs: runs)
     }
 
-    /// One run's windowed training loss at grid[1...] and dev loss at every grid point.
-    static func curve(_ config: FineTuneConfig, data: FineTuneData, cache: AssetCache, grid: [Int]) throws -> (train: [Double], dev: [Double]) {
+    /// One run's windowed training loss at grid[1...], dev loss and dev accuracy at every grid point.
+    static func curve(_ config: FineTuneConfig, data: FineTuneData, cache: AssetCache, grid: [Int])
+        throws -> (train: [Double], dev: [Double], accuracy: [Double]) {
         var session = try FineTuneSession(config: config, data: data, start: try FineTuneStart.make(config, cache: cache))
         let perStep = config.method.forwardEquivalentsPerStep
-        var dev = [try session.evaluate(.dev).0.loss], train: [Double] = []
+        let first = try session.evaluate(.dev).0
+        var dev = [first.loss], accuracy = [first.accuracy], train: [Double] = []
         for g in grid.dropFirst() {
             var window: [Double] = []
             while session.completedSteps * perStep < g { window.append(try session.step().loss) }
             train.append(window.reduce(0, +) / Double(max(window.count, 1)))
-            dev.append(try session.evaluate(.dev).0.loss)
+            let e = try session.evaluate(.dev).0
+            dev.append(e.loss); accuracy.append(e.accuracy)
         }
-        return (train, dev)
+        return (train, dev, accuracy)
     }
 
     /// Mean and t-band across seeds at each grid point; `valuesPerSeed[s][k]` is seed s at grid[k].

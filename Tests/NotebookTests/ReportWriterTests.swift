@@ -89,3 +89,18 @@ import ZOReports
         #expect(s.contains("filledcurves") && s.contains("set terminal pngcairo") && s.contains("set terminal svg"))
     }
 }
+
+extension ReportWriterTests {
+    /// A figure with NaN and ∞ points still writes report.json, and `ReportWriter.decoder` reads them back.
+    @Test func nonFiniteFigurePointsRoundTrip() throws {
+        let root = Self.tempRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var r = Self.sample()
+        r.figures[0].series[0].y = [.nan, .infinity]
+        let written = try ReportWriter(root: root, gnuplot: nil).write(r, provenance: Provenance.capture(seed: 3))
+        let doc = try ReportWriter.decoder.decode(ReportWriter.Document.self, from: Data(contentsOf: written.directory.appendingPathComponent("report.json")))
+        let y = doc.report.figures[0].series[0].y
+        #expect(y[0].isNaN && y[1] == .infinity)
+        #expect(Gnuplot.script(r.figures[0]).contains("1 nan 0.4 0.6"))
+    }
+}
