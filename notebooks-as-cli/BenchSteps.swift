@@ -20,6 +20,8 @@ extension ZOCheckCommand.Bench {
         @Option(help: "Tokens per sequence.") var length: Int = 64
         @Option(help: "OpenBLAS threads.") var threads: Int = 2
         @Option(help: "Timed repetitions per workload.") var repetitions: Int = 5
+        @Option(help: "Methods to time, comma-separated (default: mezo,lozo,lozo-m,subzero,sparse-mezo,fo-sgd).")
+        var methods: String?
         @Flag(help: "Also measure peak RSS of every mode, one child process each.") var rss = false
         @Option(help: "Measure only this mode's peak RSS, in this process, and print one JSON line.") var rssMode: MemoryMode?
         @Option(help: "Steps (forward passes for inference) per RSS measurement.") var rssSteps: Int = 2
@@ -31,9 +33,16 @@ extension ZOCheckCommand.Bench {
             return c
         }
 
+        var chosen: [FineTuneMethod]? {
+            guard let methods else { return StepBenchmark.methods }
+            let list = methods.split(separator: ",").map { FineTuneMethod(rawValue: String($0)) }
+            return list.contains(nil) || list.isEmpty ? nil : list.compactMap { $0 }
+        }
+
         func validate() throws {
             do { try config.validate() } catch { throw ValidationError(error.description) }
             guard repetitions >= 1, rssSteps >= 1 else { throw ValidationError("--repetitions and --rss-steps must be ≥ 1") }
+            guard chosen != nil else { throw ValidationError("--methods: a comma-separated list of mezo, lozo, lozo-m, subzero, sparse-mezo, fo-sgd, fo-adam") }
             if rssMode == .foAdam { throw ValidationError("--rss-mode fo-adam is not benchmarked; use zocheck finetune memory") }
         }
 
@@ -45,7 +54,8 @@ extension ZOCheckCommand.Bench {
                 print("{\"mode\": \"\(rssMode.rawValue)\", \"peakBytes\": \(peak)}")
                 return
             }
-            var result = try StepBenchmark.run(config, repetitions: repetitions, cache: assets.assetCache)
+            var result = try StepBenchmark.run(config, repetitions: repetitions, methods: chosen ?? StepBenchmark.methods,
+                                               cache: assets.assetCache)
             if rss {
                 var peaks: [String: Int] = [:]
                 let modes: [MemoryMode] = [.inference] + StepBenchmark.methods.compactMap { MemoryMode(rawValue: $0.rawValue) }

@@ -44,8 +44,18 @@ public enum MagnitudeSelection {
         var ties = k - below
         words.withUnsafeMutableBufferPointer { w in
             for start in stride(from: 0, to: x.count, by: 64) {
-                var word: UInt64 = 0
-                for i in start..<min(start + 64, x.count) {
+                let end = min(start + 64, x.count)
+                // Branch-free fast path: bit i = (|x_i| < h), the sign of |x_i| − h (both < 2³¹);
+                // a word holding a tie at h is redone below in index order.
+                var word: UInt64 = 0, tie: UInt32 = 0
+                for i in start..<end {
+                    let d = (x[i].bitPattern & 0x7FFF_FFFF) &- hb
+                    word |= UInt64(d >> 31) << UInt64(i - start)
+                    tie |= d == 0 ? 1 : 0
+                }
+                if tie == 0 { w[start >> 6] = word; continue }
+                word = 0
+                for i in start..<end {
                     let a = x[i].bitPattern & 0x7FFF_FFFF
                     if a < hb || (a == hb && ties > 0) {
                         if a == hb { ties -= 1 }

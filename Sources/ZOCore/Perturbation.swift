@@ -47,14 +47,19 @@ public struct LowRankFactors: Sendable, Equatable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
-        let a = T(alpha)
-        for i in 0..<rows {
-            for j in 0..<cols {
-                var s = 0.0
-                for k in 0..<rank { s += u[i * rank + k] * v[j * rank + k] }
-                w[i * cols + j] += a * T(s)
+        let a = T(alpha), r = rank, n = cols
+        // Unchecked pointers (the sizes are the initialiser's precondition); same sums in the same order.
+        u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
+            guard let ub = up.baseAddress, let vb = vp.baseAddress, let wb = w.baseAddress else { return }
+            for i in 0..<rows {
+                let ui = ub + i * r, wi = wb + i * n
+                for j in 0..<n {
+                    var s = 0.0
+                    for k in 0..<r { s += ui[k] * vb[j * r + k] }
+                    wi[j] += a * T(s)
+                }
             }
-        }
+        } }
     }
 
     /// Z = U Vᵀ, row-major rows×cols.

@@ -1,3 +1,4 @@
+import Foundation
 import ZOCore
 
 // Forward passes at θ + εZ for a ZOCore `Perturbation` Z without modifying θ and without a copy of θ:
@@ -86,15 +87,29 @@ extension BertEncoder {
         let specs = layout.parameters.tensors
         let used = refs.filter { d.dense[$0.index] }
         let arena = a.arena(used.reduce(reserve) { $0 + specs[$1.index].count })
-        var cursor = arena + reserve
+        var starts: [Int] = [], cursor = reserve
         for r in used {
-            let count = specs[r.index].count
-            cursor.update(from: p + r.offset, count: count)
-            d.z.addScaled(d.epsilon, tensor: r.index, to: UnsafeMutableBufferPointer(start: cursor, count: count))
-            source.local[r.index] = UnsafePointer(cursor)
-            cursor += count
+            starts.append(cursor)
+            source.local[r.index] = UnsafePointer(arena + cursor)
+            cursor += specs[r.index].count
+        }
+        // Tensors are independent: perturb them concurrently (each by the same serial addScaled).
+        if Parallel.width > 1 {
+            // Disjoint arena ranges, θ only read.
+            nonisolated(unsafe) let (arena, p, starts) = (arena, p, starts)
+            DispatchQueue.concurrentPerform(iterations: used.count) { j in perturbInto(arena + starts[j], used[j], p, d) }
+        } else {
+            for j in used.indices { perturbInto(arena + starts[j], used[j], p, d) }
         }
         return (source, arena)
+    }
+
+    /// dst ← θ_t + εZ_t (the copy, then `addScaled`).
+    @usableFromInline
+    func perturbInto(_ dst: UnsafeMutablePointer<T>, _ r: TensorRef, _ p: UnsafePointer<T>, _ d: DensePerturbation) {
+        let count = layout.parameters.tensors[r.index].count
+        dst.update(from: p + r.offset, count: count)
+        d.z.addScaled(d.epsilon, tensor: r.index, to: UnsafeMutableBufferPointer(start: dst, count: count))
     }
 
     /// The embedding stage's tensors, and the word-embedding table to look rows up in with its ids:
@@ -107,11 +122,14 @@ extension BertEncoder {
         guard let d, d.dense[w.index] else { return (stage(refs, p, a, d).source, p + w.offset, nil) }
         let (source, reserved) = stage(refs, p, a, d, reserve: n * c)
         guard let rows = reserved else { return (source, p + w.offset, nil) }   // never: d is non-nil
-        for i in 0..<n {
-            let id = Int(a.ids[i])
-            let row = rows + i * c                                              // (C)
-            row.update(from: p + w.offset + id * c, count: c)
-            d.z.addScaled(d.epsilon, tensor: w.index, elements: (id * c)..<(id * c + c), to: UnsafeMutableBufferPointer(start: row, count: c))
+        let ids = a.ids
+        Parallel.ranges(n, minimum: 64, align: 1) { tokens in
+            for i in tokens {
+                let id = Int(ids[i])
+                let row = rows + i * c                                          // (C)
+                row.update(from: p + w.offset + id * c, count: c)
+                d.z.addScaled(d.epsilon, tensor: w.index, elements: (id * c)..<(id * c + c), to: UnsafeMutableBufferPointer(start: row, count: c))
+            }
         }
         return (source, UnsafePointer(rows), (0..<n).map { Int32($0) })
     }

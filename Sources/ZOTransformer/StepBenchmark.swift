@@ -67,7 +67,8 @@ public enum StepBenchmark {
     }
 
     /// Times the forward pass and `repetitions` steps of every method (after one warm-up each), from the same θ.
-    public static func run(_ config: FineTuneConfig, repetitions: Int, cache: AssetCache = .standard) throws -> Result {
+    public static func run(_ config: FineTuneConfig, repetitions: Int, methods: [FineTuneMethod] = methods,
+                           cache: AssetCache = .standard) throws -> Result {
         try Check.positive(repetitions, "repetitions", at: "StepBenchmark.run")
         let (start, objective) = try setup(config, cache: cache)
         func time(_ body: () throws -> Void) rethrows -> Timing {
