@@ -4,7 +4,7 @@ CONFIG ?= release
 # OpenBLAS picks a slow kernel on AVX-512 machines unless told; only where the CPU has avx512f.
 export OPENBLAS_CORETYPE ?= $(shell grep -q avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX)
 
-.PHONY: setup assets build run notebooks test bench clean
+.PHONY: setup assets build run notebooks test bench bench-peer clean
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +32,10 @@ test: setup
 
 bench: build
 	$(SWIFT) run -c $(CONFIG) zocheck bench gaussian
+
+# zocheck against PyTorch on the same workloads (PyTorch optional: skipped with a message without it).
+bench-peer: build
+	python3 scripts/bench_compare.py --rounds 3 --repetitions 3
 
 clean:
 	rm -rf .build

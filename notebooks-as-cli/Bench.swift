@@ -6,7 +6,7 @@ extension ZOCheckCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Micro-benchmarks, printed as JSON.",
-            subcommands: [Gaussian.self, Encoder.self]
+            subcommands: [Gaussian.self, Encoder.self, Steps.self]
         )
     }
 }

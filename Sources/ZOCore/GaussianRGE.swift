@@ -34,6 +34,14 @@ public struct GaussianRGE: PerturbationDistribution {
         public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
             Self.addScaledGaussian(alpha, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), to: w)
         }
+
+        /// The stream from element `range.lowerBound` on: only the range is generated.
+        @_specialize(where T == Float)
+        @_specialize(where T == Double)
+        public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, elements range: Range<Int>, to w: UnsafeMutableBufferPointer<T>) {
+            Self.addScaledGaussian(alpha, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t),
+                                   offset: range.lowerBound, to: w)
+        }
     }
 
     public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>,

@@ -47,14 +47,19 @@ public struct LowRankFactors: Sendable, Equatable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
-        let a = T(alpha)
-        for i in 0..<rows {
-            for j in 0..<cols {
-                var s = 0.0
-                for k in 0..<rank { s += u[i * rank + k] * v[j * rank + k] }
-                w[i * cols + j] += a * T(s)
+        let a = T(alpha), r = rank, n = cols
+        // Unchecked pointers (the sizes are the initialiser's precondition); same sums in the same order.
+        u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
+            guard let ub = up.baseAddress, let vb = vp.baseAddress, let wb = w.baseAddress else { return }
+            for i in 0..<rows {
+                let ui = ub + i * r, wi = wb + i * n
+                for j in 0..<n {
+                    var s = 0.0
+                    for k in 0..<r { s += ui[k] * vb[j * r + k] }
+                    wi[j] += a * T(s)
+                }
             }
-        }
+        } }
     }
 
     /// Z = U Vᵀ, row-major rows×cols.
@@ -85,6 +90,10 @@ public protocol Perturbation: Sendable {
     /// w ← w + α Z_t without materialising Z_t (streamed for dense draws, row by row from the
     /// factors for low-rank ones). Must add exactly `T(α)·z` for the z that `fill` produces.
     func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>)
+    /// w ← w + α Z_t[range] for the elements `range` of tensor t (`w.count == range.count`): the same
+    /// bits as `addScaled` on the whole tensor, restricted to `range` (a perturbed forward pass
+    /// gathers only the embedding rows its tokens read).
+    func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, elements range: Range<Int>, to w: UnsafeMutableBufferPointer<T>)
 }
 
 extension Perturbation {
@@ -102,23 +111,35 @@ extension Perturbation {
         z.withUnsafeBufferPointer { ScalarKernels.axpy(T(alpha), $0, w) }
     }
 
-    /// Streams a keyed Gaussian stream into w ← w + α z in blocks of 4096 (no tensor-sized buffer).
+    /// Default: the whole tensor's Z materialised (or its low-rank product), then the slice added.
+    /// Dense distributions override it to stream only the range.
     @inlinable
-    public static func addScaledGaussian<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
+    public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, elements range: Range<Int>, to w: UnsafeMutableBufferPointer<T>) {
+        var whole = [T](repeating: 0, count: layout.tensors[t].count)
+        whole.withUnsafeMutableBufferPointer { addScaled(alpha, tensor: t, to: $0) }
+        // 0 + T(α)·z = T(α)·z exactly, and w + that is what addScaled on the tensor computes.
+        for i in 0..<w.count { w[i] += whole[range.lowerBound + i] }
+    }
+
+    /// Streams a keyed Gaussian stream into w ← w + α z in blocks of 4096 (no tensor-sized buffer).
+    /// `offset` is the stream position of w[0] (a range of a tensor).
+    @inlinable
+    public static func addScaledGaussian<T: ZOScalar>(_ alpha: Double, key: PRNGKey, offset: Int = 0,
+                                                      to w: UnsafeMutableBufferPointer<T>) {
         // Reached through `any Perturbation` (the transformer's fused path) this function runs
         // unspecialised, with every `+=` and `*` a witness call; route the two concrete scalars to
         // specialised copies (same operations, same bits).
         if T.self == Float.self {
-            w.withMemoryRebound(to: Float.self) { addScaledGaussianBody(alpha, key: key, to: $0) }
+            w.withMemoryRebound(to: Float.self) { addScaledGaussianBody(alpha, key: key, offset: offset, to: $0) }
         } else if T.self == Double.self {
-            w.withMemoryRebound(to: Double.self) { addScaledGaussianBody(alpha, key: key, to: $0) }
+            w.withMemoryRebound(to: Double.self) { addScaledGaussianBody(alpha, key: key, offset: offset, to: $0) }
         } else {
-            addScaledGaussianBody(alpha, key: key, to: w)
+            addScaledGaussianBody(alpha, key: key, offset: offset, to: w)
         }
     }
 
     @inlinable
-    static func addScaledGaussianBody<T: ZOScalar>(_ alpha: Double, key: PRNGKey, to w: UnsafeMutableBufferPointer<T>) {
+    static func addScaledGaussianBody<T: ZOScalar>(_ alpha: Double, key: PRNGKey, offset: Int, to w: UnsafeMutableBufferPointer<T>) {
         let a = T(alpha)
         let block = 4096
         withUnsafeTemporaryAllocation(of: T.self, capacity: block) { tmp in
@@ -126,7 +147,7 @@ extension Perturbation {
             while start < w.count {
                 let n = min(block, w.count - start)
                 let chunk = UnsafeMutableBufferPointer(rebasing: tmp[0..<n])
-                T.fillGaussian(chunk, key: key, offset: start)
+                T.fillGaussian(chunk, key: key, offset: offset + start)
                 for i in 0..<n { w[start + i] += a * chunk[i] }
                 start += n
             }

@@ -61,9 +61,19 @@ public struct SparseMeZO: PerturbationDistribution {
     public static func mask<T: ZOScalar>(for parameters: Parameters<T>, sparsity: Double) -> Mask {
         var bits: [[UInt64]] = [], thresholds: [Double] = [], kept: [Int] = []
         for (t, spec) in parameters.layout.tensors.enumerated() {
-            let values = Array(parameters.tensor(t))
             let n = spec.count
             let k = min(n, Int((Double(n) * (1 - sparsity)).rounded()))
+            if T.self == Float.self {
+                // Radix selection on the Float bits, in place: the same threshold and bits (MagnitudeSelection).
+                let (word, h) = parameters.values.withUnsafeBufferPointer { all in
+                    UnsafeBufferPointer(rebasing: all[spec.range]).withMemoryRebound(to: Float.self) {
+                        MagnitudeSelection.smallestMagnitudeBits($0, keep: k)
+                    }
+                }
+                bits.append(word); thresholds.append(h); kept.append(k)
+                continue
+            }
+            let values = Array(parameters.tensor(t))
             var word = [UInt64](repeating: 0, count: (n + 63) / 64)
             var h = -Double.infinity
             if k > 0 {
@@ -110,17 +120,34 @@ public struct SparseMeZO: PerturbationDistribution {
         @_specialize(where T == Float)
         @_specialize(where T == Double)
         public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
+            addScaled(alpha, tensor: t, elements: 0..<w.count, to: w)
+        }
+
+        /// Blocks of 4096 stream elements: the Gaussians, the unkept ones zeroed from the mask's
+        /// words, then w += T(α)·z (a·0 added for unkept entries, as before: the same bits).
+        @_specialize(where T == Float)
+        @_specialize(where T == Double)
+        public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, elements range: Range<Int>, to w: UnsafeMutableBufferPointer<T>) {
             let a = T(alpha)
             let streamKey = PerturbationKey.key(key, role: .dense, index: step, tensor: t)
+            let words = mask.bits[t]
             let block = 4096
             withUnsafeTemporaryAllocation(of: T.self, capacity: block) { tmp in
-                var start = 0
-                while start < w.count {
-                    let n = min(block, w.count - start)
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    // Whole mask words: start the block at a multiple of 64 (the head of an unaligned range is skipped).
+                    let first = start & ~63, n = min(first + block, range.upperBound) - first
                     let chunk = UnsafeMutableBufferPointer(rebasing: tmp[0..<n])
-                    T.fillGaussian(chunk, key: streamKey, offset: start)
-                    for i in 0..<n { w[start + i] += a * (mask.isKept(tensor: t, start + i) ? chunk[i] : 0) }
-                    start += n
+                    T.fillGaussian(chunk, key: streamKey, offset: first)
+                    words.withUnsafeBufferPointer { bits in
+                        for j in stride(from: 0, to: n, by: 64) {
+                            let word = bits[(first + j) >> 6]
+                            if word == ~0 { continue }
+                            for i in 0..<min(64, n - j) { chunk[j + i] = (word >> UInt64(i)) & 1 != 0 ? chunk[j + i] : 0 }
+                        }
+                    }
+                    for i in (start - first)..<n { w[first + i - range.lowerBound] += a * chunk[i] }
+                    start = first + n
                 }
             }
         }

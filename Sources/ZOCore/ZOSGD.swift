@@ -1,3 +1,5 @@
+import Foundation
+
 /// Zeroth-order SGD: θ_t ← θ_t − η (ĝ_t + λ θ_t), weight decay λ on matrix tensors only
 /// (decided by tensor kind, never by name — the reference code's name-substring exclusion
 /// misses e.g. a final `norm`; claim PITFALL-WEIGHT-DECAY-BY-NAME). Proofs/optimizers.md §ZO-SGD.
@@ -24,14 +26,26 @@ public struct ZOSGD: Sendable {
         // Regenerate every sample from the unperturbed θ before θ changes.
         let zs = try estimator.perturbations(step: estimate.step, key: estimate.key, parameters: parameters, use: .update)
         let n = Double(zs.count)
-        for (t, spec) in parameters.layout.tensors.enumerated() {
-            let decay = spec.kind == .matrix ? T(learningRate * weightDecay) : 0
-            if decay != 0 {
-                parameters.withTensor(t) { w in for i in 0..<spec.count { w[i] -= decay * w[i] } }
+        let tensors = parameters.layout.tensors
+        let (eta, lambda, c) = (learningRate, weightDecay, estimate.coefficients)
+        // Tensors are updated independently, each by the same serial loop: run them concurrently
+        // (two cores: the word-embedding table on one, the rest on the other); the bits do not change.
+        parameters.values.withUnsafeMutableBufferPointer { all in
+            nonisolated(unsafe) let all = all
+            let update = { @Sendable (t: Int) in
+                let spec = tensors[t]
+                let w = UnsafeMutableBufferPointer(rebasing: all[spec.range])
+                let decay = spec.kind == .matrix ? T(eta * lambda) : 0
+                if decay != 0 { for i in 0..<spec.count { w[i] -= decay * w[i] } }
+                for (j, z) in zs.enumerated() {
+                    z.addScaled(-eta * c[j] * z.gradientScale(tensor: t) / n, tensor: t, to: w)
+                }
             }
-            for (j, z) in zs.enumerated() {
-                let a = -learningRate * estimate.coefficients[j] * z.gradientScale(tensor: t) / n
-                parameters.withTensor(t) { w in z.addScaled(a, tensor: t, to: w) }
+            // Small problems (the synthetic checks) stay serial: a thread hand-off costs more than their update.
+            if all.count >= 1 << 16 {
+                DispatchQueue.concurrentPerform(iterations: tensors.count, execute: update)
+            } else {
+                for t in tensors.indices { update(t) }
             }
         }
     }

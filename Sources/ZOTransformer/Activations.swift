@@ -57,6 +57,8 @@ public final class EncoderActivations<T: EncoderScalar> {
     private var backwardMemory: UnsafeMutablePointer<T>?
     private var scratchMemory: UnsafeMutablePointer<T>?
     private var scratchCapacity = 0
+    private var arenaMemory: UnsafeMutablePointer<T>?
+    private var arenaCapacity = 0
 
     /// Number of T values the forward buffers take for (B, T).
     public static func forwardCount(_ config: EncoderConfig, batch b: Int, length t: Int) -> Int {
@@ -83,7 +85,7 @@ public final class EncoderActivations<T: EncoderScalar> {
 
     deinit {
         memory.deallocate(); doubles.deallocate(); integers.deallocate()
-        backwardMemory?.deallocate(); scratchMemory?.deallocate()
+        backwardMemory?.deallocate(); scratchMemory?.deallocate(); arenaMemory?.deallocate()
     }
 
     /// Whether a (B, T) batch fits.
@@ -140,6 +142,17 @@ public final class EncoderActivations<T: EncoderScalar> {
         let m = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
         scratchMemory = m
         scratchCapacity = count
+        return m
+    }
+
+    /// Room for at least `count` values of perturbed tensors (one stage of a streamed perturbed
+    /// forward: a layer's dense tensors, or the gathered embedding rows); earlier contents are lost.
+    public func arena(_ count: Int) -> UnsafeMutablePointer<T> {
+        if let m = arenaMemory, arenaCapacity >= count { return m }
+        arenaMemory?.deallocate()
+        let m = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        arenaMemory = m
+        arenaCapacity = count
         return m
     }
 }

@@ -39,7 +39,9 @@ public enum Attention {
     ) {
         let d = c / h
         let scale = T(1 / Double(d).squareRoot())
-        for bi in 0..<b {
+        // Sequences are independent, and each (b, h) gemm is small enough to run on its caller's thread.
+        Parallel.ranges(b, minimum: 2, align: 1) { seqs in
+        for bi in seqs {
             let mb = mask + bi * t
             for hi in 0..<h {
                 let off = bi * t * c + hi * d
@@ -50,6 +52,7 @@ public enum Attention {
                 T.gemm(transA: false, transB: false, m: t, n: d, k: t, alpha: 1, a: a, lda: t, b: v + off, ldb: c,
                        beta: 0, c: out + off, ldc: c)
             }
+        }
         }
     }
 

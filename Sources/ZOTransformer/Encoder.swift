@@ -40,6 +40,12 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
     @discardableResult
     public func forward(_ parameters: Parameters<T>, tokens: EncoderBatch, activations a: EncoderActivations<T>,
                         deltas: WeightDeltas<T> = WeightDeltas()) throws(ZOError) -> Double? {
+        try forward(parameters, tokens: tokens, activations: a, deltas: deltas, dense: nil)
+    }
+
+    /// `forward`, with the tensors `dense` marks read as θ_t + εZ_t, perturbed stage by stage (`ParameterSource`).
+    func forward(_ parameters: Parameters<T>, tokens: EncoderBatch, activations a: EncoderActivations<T>,
+                 deltas: WeightDeltas<T>, dense: DensePerturbation?) throws(ZOError) -> Double? {
         let at = "BertEncoder.forward"
         guard parameters.layout == layout.parameters else {
             throw ZOError("parameters of \(parameters.count) values do not have this encoder's layout (\(layout.parameters.count))",
@@ -71,11 +77,11 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
             for i in 0..<tokens.batch { a.labels[i] = labels[i] }
         }
         a.hasLabels = hasLabels
-        a.usedDeltas = !deltas.isEmpty
+        a.usedDeltas = !deltas.isEmpty || dense != nil
         return parameters.values.withUnsafeBufferPointer { p in
             // Never nil: a layout has at least one value.
             guard let base = p.baseAddress else { return nil }
-            return forwardPass(base, a, deltas)
+            return forwardPass(base, a, deltas, dense)
         }
     }
 
@@ -83,25 +89,31 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     @usableFromInline
-    func forwardPass(_ p: UnsafePointer<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) -> Double? {
+    func forwardPass(_ p: UnsafePointer<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>,
+                     _ dense: DensePerturbation?) -> Double? {
         let b = a.batch, t = a.length, n = b * t, c = config.hidden
-        Embedding.forward(a.embeddings, ids: a.ids, types: a.types, wte: p + layout.wordEmbeddings.offset,
-                          wpe: p + layout.positionEmbeddings.offset, wtt: p + layout.tokenTypeEmbeddings.offset,
-                          batch: b, length: t, channels: c)
+        let e = embeddingSource(p, a, dense)
+        (e.ids ?? []).withUnsafeBufferPointer { gathered in
+            // (An empty array's base address need not be nil: test for the gathered ids, not the pointer.)
+            let ids = e.ids != nil ? gathered.baseAddress ?? UnsafePointer(a.ids) : UnsafePointer(a.ids)
+            Embedding.forward(a.embeddings, ids: ids, types: a.types, wte: e.wte,
+                              wpe: e.source[layout.positionEmbeddings], wtt: e.source[layout.tokenTypeEmbeddings],
+                              batch: b, length: t, channels: c)
+        }
         if !deltas.isEmpty { addEmbeddingDeltas(a, deltas) }
         LayerNorm.forward(a.embeddingOutput, mean: a.embeddingMean, rstd: a.embeddingRstd, a.embeddings,
-                          weight: p + layout.embeddingNormWeight.offset, bias: p + layout.embeddingNormBias.offset,
+                          weight: e.source[layout.embeddingNormWeight], bias: e.source[layout.embeddingNormBias],
                           rows: n, channels: c, eps: config.layerNormEps)
-        for l in 0..<config.layers { layerForward(l, p, a, deltas) }
+        for l in 0..<config.layers { layerForward(l, stage(layout.layers[l].all, p, a, dense).source, a, deltas) }
         MeanPooling.forward(a.pooled, a.lastHidden, mask: a.mask, batch: b, length: t, channels: c)
         guard let w = layout.classifierWeight, let bias = layout.classifierBias else { return nil }
-        linear(a.logits, a.pooled, w, bias, rows: b, inputs: c, outputs: config.classes, p, a, deltas)
+        linear(a.logits, a.pooled, w, bias, rows: b, inputs: c, outputs: config.classes, stage([w, bias], p, a, dense).source, a, deltas)
         guard a.hasLabels else { return nil }
         return CrossEntropy.forward(probs: a.probs, logits: a.logits, labels: a.labels, batch: b, classes: config.classes)
     }
 
     @usableFromInline
-    func layerForward(_ l: Int, _ p: UnsafePointer<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) {
+    func layerForward(_ l: Int, _ p: ParameterSource<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) {
         let r = layout.layers[l], s = a.layers[l]
         let x: UnsafePointer<T> = UnsafePointer(l == 0 ? a.embeddingOutput : a.layers[l - 1].output)  // (N, C)
         let n = a.batch * a.length, c = config.hidden, f = config.intermediate, eps = config.layerNormEps
@@ -112,22 +124,22 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
                           batch: a.batch, length: a.length, channels: c, heads: config.heads)
         linear(s.residual1, s.context, r.attentionOutputWeight, r.attentionOutputBias, rows: n, inputs: c, outputs: c, p, a, deltas)
         for i in 0..<(n * c) { s.residual1[i] += x[i] }
-        LayerNorm.forward(s.norm1, mean: s.norm1Mean, rstd: s.norm1Rstd, s.residual1, weight: p + r.attentionNormWeight.offset,
-                          bias: p + r.attentionNormBias.offset, rows: n, channels: c, eps: eps)
+        LayerNorm.forward(s.norm1, mean: s.norm1Mean, rstd: s.norm1Rstd, s.residual1, weight: p[r.attentionNormWeight],
+                          bias: p[r.attentionNormBias], rows: n, channels: c, eps: eps)
         linear(s.intermediate, s.norm1, r.intermediateWeight, r.intermediateBias, rows: n, inputs: c, outputs: f, p, a, deltas)
         GELU.forward(s.gelu, s.intermediate, count: n * f)
         linear(s.residual2, s.gelu, r.outputWeight, r.outputBias, rows: n, inputs: f, outputs: c, p, a, deltas)
         for i in 0..<(n * c) { s.residual2[i] += s.norm1[i] }
-        LayerNorm.forward(s.output, mean: s.outputMean, rstd: s.outputRstd, s.residual2, weight: p + r.outputNormWeight.offset,
-                          bias: p + r.outputNormBias.offset, rows: n, channels: c, eps: eps)
+        LayerNorm.forward(s.output, mean: s.outputMean, rstd: s.outputRstd, s.residual2, weight: p[r.outputNormWeight],
+                          bias: p[r.outputNormBias], rows: n, channels: c, eps: eps)
     }
 
     /// out = inp Wᵀ + b, plus ε (inp V) Uᵀ when W has a fused low-rank delta.
     @usableFromInline
     func linear(_ out: UnsafeMutablePointer<T>, _ inp: UnsafePointer<T>, _ w: TensorRef, _ bias: TensorRef,
                 rows n: Int, inputs i: Int, outputs o: Int,
-                _ p: UnsafePointer<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) {
-        Linear.forward(out, inp, weight: p + w.offset, bias: p + bias.offset, rows: n, inputs: i, outputs: o)
+                _ p: ParameterSource<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) {
+        Linear.forward(out, inp, weight: p[w], bias: p[bias], rows: n, inputs: i, outputs: o)
         if let d = deltas[w] {
             Linear.addLowRank(out, inp, delta: d, scratch: a.scratch(n * d.rank), rows: n, inputs: i, outputs: o)
         }

@@ -25,6 +25,13 @@ public struct EncoderLayerRefs: Sendable, Hashable {
     public let intermediateWeight, intermediateBias: TensorRef        // (F, C), (F)
     public let outputWeight, outputBias: TensorRef          // (C, F), (C)
     public let outputNormWeight, outputNormBias: TensorRef  // (C), (C)
+
+    /// Every tensor of the layer, in forward order.
+    public var all: [TensorRef] {
+        [queryWeight, queryBias, keyWeight, keyBias, valueWeight, valueBias, attentionOutputWeight, attentionOutputBias,
+         attentionNormWeight, attentionNormBias, intermediateWeight, intermediateBias, outputWeight, outputBias,
+         outputNormWeight, outputNormBias]
+    }
 }
 
 /// The parameter layout of an encoder config: names, shapes, offsets, and named views.

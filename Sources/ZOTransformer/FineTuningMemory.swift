@@ -115,7 +115,7 @@ public enum FineTuneMemory {
         return out
     }
 
-    static func runChild(_ executable: URL, _ args: [String]) throws -> String {
+    public static func runChild(_ executable: URL, _ args: [String]) throws -> String {
         let process = Process()
         process.executableURL = executable
         process.arguments = args

@@ -11,7 +11,7 @@ public enum GELU {
         _ inp: UnsafePointer<T>,             // (N)
         count n: Int
     ) {
-        T.gelu(out, inp, count: n)
+        Parallel.ranges(n) { r in T.gelu(out + r.lowerBound, inp + r.lowerBound, count: r.count) }
     }
 
     /// The naive reference: libm's erf, element by element.

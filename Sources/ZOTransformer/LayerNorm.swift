@@ -15,8 +15,19 @@ public enum LayerNorm {
         bias: UnsafePointer<T>,              // (C)
         rows n: Int, channels c: Int, eps: Double
     ) {
+        Parallel.ranges(n, minimum: 256, align: 16) { rows in
+            forwardRows(out, mean: mean, rstd: rstd, inp, weight: weight, bias: bias, rows: rows, channels: c, eps: eps)
+        }
+    }
+
+    /// `forward` on the rows `rows` (each row is independent).
+    @inlinable
+    static func forwardRows<T: EncoderScalar>(
+        _ out: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<Double>, rstd: UnsafeMutablePointer<Double>,
+        _ inp: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>, rows: Range<Int>, channels c: Int, eps: Double
+    ) {
         let invC = 1.0 / Double(c)
-        for row in 0..<n {
+        for row in rows {
             let x = inp + row * c
             var s = 0.0
             for i in 0..<c { s += Double(x[i]) }

@@ -59,6 +59,16 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
     public func loss(_ parameters: Parameters<T>, perturbation z: (any Perturbation)?, epsilon: Double,
                      batch: BatchSelection) throws -> Double {
         guard let z else { return try loss(parameters, batch: batch) }
+        let rows = try batch.exampleIndices(count: count, at: "SentenceClassificationObjective.loss")
+        if rows.count <= chunkSize {
+            // One forward: the dense tensors are streamed stage by stage (no copy of θ).
+            let acts = pool.take()
+            defer { pool.give(acts) }
+            let tokens = try data.select(rows)
+            let total = try encoder.forward(parameters, perturbation: z, epsilon: epsilon, tokens: tokens, activations: acts) ?? .nan
+            return total / Double(rows.count)
+        }
+        // Several chunks: perturb one copy of θ once rather than regenerate Z per chunk (same bits).
         let (dense, deltas) = try encoder.split(parameters, perturbation: z, epsilon: epsilon)
         return try loss(dense, deltas: deltas, batch: batch)
     }
