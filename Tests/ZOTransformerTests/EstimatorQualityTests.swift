@@ -61,8 +61,13 @@ import ZOTransformer
         try ParameterLayout([("W0", [6, 5]), ("b0", [6]), ("W1", [3, 6]), ("thin", [2, 7])])
     }
 
-    static let specs: [ScaleEstimatorSpec] = [.mezo, .lozo, try! ScaleEstimatorSpec(kind: .subzero, rank: 4),
-                                               try! ScaleEstimatorSpec(kind: .sparseMeZO, sparsity: 0.5)]
+    /// MeZO, LOZO r = 2, SubZero r = 4 and Sparse MeZO s = 0.5 (`specsAreAllValid` checks none was dropped).
+    static let specs: [ScaleEstimatorSpec] = [.mezo, .lozo] + [(ScaleEstimatorSpec.Kind.subzero, 4, nil), (.sparseMeZO, nil, 0.5)]
+        .compactMap { (kind: ScaleEstimatorSpec.Kind, rank: Int?, sparsity: Double?) in try? ScaleEstimatorSpec(kind: kind, rank: rank, sparsity: sparsity) }
+
+    @Test func specsAreAllValid() {
+        #expect(Self.specs.map(\.name) == ["mezo", "lozo(r=2)", "subzero(r=4)", "sparse-mezo(s=0.5)"])
+    }
 
     static func distribution(_ spec: ScaleEstimatorSpec, theta: Parameters<Float>) throws -> any PerturbationDistribution {
         switch spec.kind {
