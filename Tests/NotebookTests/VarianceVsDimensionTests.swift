@@ -4,27 +4,18 @@ import ZOCheck
 import ZONotebooks
 import ZOReports
 
-func notebookScratch(_ name: String) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("zocheck-nb-\(name)-\(UUID().uuidString)", isDirectory: true)
-}
-
-func readDataset(_ dir: URL, _ name: String) throws -> ReportWriter.DatasetDocument {
-    try JSONDecoder().decode(ReportWriter.DatasetDocument.self, from: Data(contentsOf: dir.appendingPathComponent("data/\(name).json")))
-}
-
 @Suite struct VarianceVsDimensionTests {
     /// The tiny run's written numbers equal `EstimatorComparison` recomputed here with the same keys
     /// (k = 8 is grid index 1: problem key fold(1), draw key fold(1001)), exactly.
     @Test func tinyRunWritesTheLibrarysNumbers() throws {
-        let root = notebookScratch("vvd")
-        defer { try? FileManager.default.removeItem(at: root) }
         let seed: UInt64 = 77
-        let options = try NotebookOptions.parse(["--size", "tiny", "--output-dir", root.path, "--quiet", "--seed", "\(seed)"])
-        let (report, written) = try options.execute(VarianceVsDimension.self, commandLine: ["test"])
+        let run = try NotebookRun(VarianceVsDimension.self, seed: seed)
+        defer { run.remove() }
+        let report = run.report
         for file in ["report.md", "report.html", "report.json", "data/second_moment.csv", "data/exponents.json", "plots/second_moment_vs_d.gp"] {
-            #expect(FileManager.default.fileExists(atPath: written.directory.appendingPathComponent(file).path), "missing \(file)")
+            #expect(run.exists(file), "missing \(file)")
         }
-        let doc = try readDataset(written.directory, "second_moment")
+        let doc = try run.dataset("second_moment")
         #expect(doc.rows.count == 3 * 6)
         let key = PRNGKey(seed: seed)
         let problem = try LowRankMatrixQuadratic<Double>(m: 8, n: 8, rankA: 2, rankB: 2, key: key.fold(in: 1))
@@ -45,11 +36,10 @@ func readDataset(_ dir: URL, _ name: String) throws -> ReportWriter.DatasetDocum
 @Suite struct VerifyTests {
     /// The tiny verify runs four catalog claims; its verdicts equal the catalog's at the same seed.
     @Test func tinyVerifyAgreesWithTheCatalog() throws {
-        let root = notebookScratch("verify")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let options = try NotebookOptions.parse(["--size", "tiny", "--output-dir", root.path, "--quiet", "--seed", "5"])
-        let (report, written) = try options.execute(VerifyNotebook.self, commandLine: ["test"])
-        let doc = try readDataset(written.directory, "claims")
+        let run = try NotebookRun(VerifyNotebook.self, seed: 5)
+        defer { run.remove() }
+        let report = run.report
+        let doc = try run.dataset("claims")
         #expect(doc.rows.count == 4)
         for row in doc.rows {
             let id = try #require(row[0].text)
@@ -60,7 +50,7 @@ func readDataset(_ dir: URL, _ name: String) throws -> ReportWriter.DatasetDocum
             #expect(agrees == (direct.agrees ? "yes" : "NO"), "\(id)")
         }
         #expect(report.headlines.first?.value == 4)
-        let md = try String(contentsOf: written.directory.appendingPathComponent("report.md"), encoding: .utf8)
+        let md = try String(contentsOf: run.directory.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(md.contains("4 of 4 verdicts agree"))
     }
 }
