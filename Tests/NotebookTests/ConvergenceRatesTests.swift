@@ -19,16 +19,16 @@ import ZOReports
         let zoRow = try #require(runs.rows.first { $0[0].text == "ZO-SGD" && $0[1].number == 8 && $0[2].number == 128 && $0[3].number == 0 })
         let recomputed = try ConvergenceRates.averagedSquaredGradient(d: 8, steps: 128, problemKey: ConvergenceRates.problemKey(root, d: 0),
                                                                       key: ConvergenceRates.key(root, d: 0, t: 0, seed: 0))
-        #expect(runs.syn2Number(zoRow, "A") == recomputed)
-        #expect(abs(runs.syn2Number(zoRow, "exact") - ConvergenceRates.exactZO(d: 8, steps: 128)) < 1e-15)
+        #expect(runs.number(zoRow, "A") == recomputed)
+        #expect(abs(runs.number(zoRow, "exact") - ConvergenceRates.exactZO(d: 8, steps: 128)) < 1e-15)
         // FO-SGD at η = 1/L on H = I reaches θ* in one step: A = ‖∇f₀‖²/T = 2 f₀/T exactly (f₀ = 1).
         let foRow = try #require(runs.rows.first { $0[0].text == "FO-SGD η=1/L" && $0[1].number == 16 && $0[2].number == 256 })
-        #expect(abs(runs.syn2Number(foRow, "A") - 2.0 / 256) < 1e-12)
+        #expect(abs(runs.number(foRow, "A") - 2.0 / 256) < 1e-12)
         // Every ZO cell mean is within 50 % of the exact E A (4 runs; relative sd per run ≈ (d+2)^{-1/2} ≤ 0.32).
         let cells = try run.dataset("cells")
         for row in cells.rows where row[0].text == "ZO-SGD" {
-            #expect(abs(cells.syn2Number(row, "mean") / cells.syn2Number(row, "exact") - 1) < 0.5)
-            #expect(cells.syn2Number(row, "lower95") < cells.syn2Number(row, "mean") && cells.syn2Number(row, "mean") < cells.syn2Number(row, "upper95"))
+            #expect(abs(cells.number(row, "mean") / cells.number(row, "exact") - 1) < 0.5)
+            #expect(cells.number(row, "lower95") < cells.number(row, "mean") && cells.number(row, "mean") < cells.number(row, "upper95"))
         }
         let doc = try run.document()
         let rate = try #require(doc.report.verdicts.first { $0.claim == "ZO-SGD-RATE" })

@@ -47,3 +47,10 @@ struct NotebookRun {
 }
 
 typealias Syn2NotebookRun = NotebookRun
+
+extension Dataset {
+    /// The number in `column` of row `row` (NaN when absent or text).
+    func number(_ row: [Cell], _ column: String) -> Double {
+        columns.firstIndex { $0.name == column }.flatMap { row[$0].number } ?? .nan
+    }
+}

@@ -35,11 +35,11 @@ import ZOReports
         let states = try RestoreDrift.trajectory(theta0, epsilon: 1e-3, mode: .inPlace, steps: [8], key: key.fold(in: 2))
         let changed = Double(zip(states[0], theta0.values).filter { $0 != $1 }.count) / Double(theta0.values.count)
         let row = try #require(drift.rows.first { $0[2].text == "in-place" && $0[0].number == 1 && $0[3].number == 0 && $0[4].number == 8 })
-        #expect(drift.syn2Number(row, "changed") == changed)
+        #expect(drift.number(row, "changed") == changed)
         #expect(changed > 0.5 && changed < 0.95, "after 8 steps the model gives 1 − C(16,8)/4⁸ = 0.80; measured \(changed)")
         // The copy path never changes an entry.
         let copies = drift.rows.filter { $0[2].text == "copy" }
-        #expect(!copies.isEmpty && copies.allSatisfy { drift.syn2Number($0, "changed") == 0 && drift.syn2Number($0, "max_rel") == 0 })
+        #expect(!copies.isEmpty && copies.allSatisfy { drift.number($0, "changed") == 0 && drift.number($0, "max_rel") == 0 })
         let doc = try run.document()
         for id in ["INPLACE-RESTORE-DRIFT", "KEYED-REGENERATION"] {
             #expect(doc.report.verdicts.contains { $0.claim == id && $0.outcome == "pass" }, "\(id) must pass")
