@@ -72,6 +72,8 @@ public struct NotebookOptions: ParsableArguments {
     @discardableResult
     public func execute<N: Notebook>(_ notebook: N.Type, commandLine: [String] = CommandLine.arguments) throws -> (Report, ReportWriter.Written) {
         let context = context(for: N.name)
+        // Code that reads `AssetCache.standard` (the catalog's scale claims) sees --cache too.
+        if let cache { setenv("ZOCHECK_CACHE", cache, 1) }
         try BLASThreads.set(threads)
         let provenance = Provenance.capture(commandLine: commandLine, seed: seed, threads: threads)
         let began = DispatchTime.now().uptimeNanoseconds
