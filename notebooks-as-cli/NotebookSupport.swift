@@ -107,11 +107,11 @@ public enum NotebookOutput {
     public static func summary(_ report: Report, written: ReportWriter.Written) -> String {
         var lines = ["\(report.title)"]
         for h in report.headlines { lines.append("  \(h.name): \(ReportMarkdown.fmt(h.value))\(h.unit.isEmpty ? "" : " " + h.unit)") }
-        let agreeing = report.verdicts.filter { $0.expected == "refuted" ? $0.outcome == "fail" : $0.outcome == "pass" }
+        let agreeing = report.verdicts.filter(\.asExpected)
         if report.verdicts.count > 12 {
             lines.append("  \(agreeing.count) of \(report.verdicts.count) verdicts as expected (a holding claim passes, a refuted one fails); the table is in report.md")
         }
-        for v in report.verdicts where report.verdicts.count <= 12 || !agreeing.contains(where: { $0.claim == v.claim }) {
+        for v in report.verdicts where report.verdicts.count <= 12 || !v.asExpected {
             lines.append("  \(v.claim): \(v.outcome) (expected \(v.expected); p = \(ReportMarkdown.fmt(v.pValue)), α = \(ReportMarkdown.fmt(v.alpha)))")
         }
         lines.append("wrote \(written.directory.path)/report.md and report.html (\(written.rendered.count) plots rendered)")

@@ -15,7 +15,7 @@ extension ZOCheckCommand {
         func run() throws {
             let (report, written) = try options.execute(VerifyNotebook.self)
             print(NotebookOutput.summary(report, written: written))
-            if report.verdicts.contains(where: { !VerifyNotebook.agrees($0) }) { throw ExitCode(1) }
+            if report.verdicts.contains(where: { !$0.asExpected }) { throw ExitCode(1) }
         }
     }
 }
@@ -41,10 +41,6 @@ public enum VerifyNotebook: Notebook {
 
     static let tinyClaims = ["CENTRAL-EXACT-QUADRATIC", "MEZO-UNBIASED", "LOZO-SECOND-MOMENT-CIRCULATING", "KEYED-REGENERATION"]
 
-    static func agrees(_ v: VerdictRow) -> Bool {
-        v.expected == Expectation.refuted.rawValue ? v.outcome == Outcome.fail.rawValue : v.outcome == Outcome.pass.rawValue
-    }
-
     public static func run(_ ctx: NotebookContext) throws -> Report {
         let selected = ctx.size == .tiny ? tinyClaims.compactMap(Catalog.claim(id:)) : Catalog.all
         var results: [ClaimResult] = []
@@ -60,7 +56,7 @@ public enum VerifyNotebook: Notebook {
             report.figures += escalation.figures
             report.headlines += escalation.headlines
         }
-        let agreeing = report.verdicts.filter(agrees).count
+        let agreeing = report.verdicts.filter(\.asExpected).count
         report.headlines.insert(Headline("verdicts agreeing with the catalog", Double(agreeing), unit: "of \(report.verdicts.count)"), at: 0)
         report.summary.insert("**\(agreeing) of \(report.verdicts.count) verdicts agree with what the catalog expects** (a claim that holds passes, a refuted one fails). Σα over the stochastic checks = \(NB.f(report.verdicts.reduce(0) { $0 + $1.alpha }, 3)): the chance that at least one holding claim fails by bad luck at this seed is at most that.", at: 0)
         return report

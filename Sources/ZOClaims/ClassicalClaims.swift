@@ -81,17 +81,32 @@ public enum ClassicalClaims {
 
     /// (1/T) Σ_{t<T} ‖∇f(θ_t)‖² of ZO-SGD (MeZO, η = 1/((d+2)L)) on f = ½‖θ‖² from a fixed start.
     static func averagedGradientNorm(d: Int, steps: Int, key: PRNGKey) throws -> Double {
-        let problem = try LeastSquares<Double>(dimension: d, key: key.fold(in: 1))
-        // Start at distance √2 from the minimiser so that f₀ − f* = 1 for every d.
+        try averagedSquaredGradient(d: d, steps: steps, problemKey: key.fold(in: 1), key: key)
+    }
+
+    /// A = (1/T) Σ_{t<T} ‖∇f(θ_t)‖² on f = ½‖θ − θ*‖² (θ* from `problemKey`), started at distance √2
+    /// from θ* so that f₀ − f* = 1 for every d: ZO-SGD (MeZO, η = 1/((d+2)L), draws from `key`) when
+    /// `firstOrderLearningRate` is nil, else FO-SGD with exact gradients at that η. The run behind
+    /// ZO-SGD-RATE and the convergence-rates notebook (Proofs/rates.md#zo-sgd-rate).
+    public static func averagedSquaredGradient(d: Int, steps: Int, problemKey: PRNGKey, key: PRNGKey,
+                                               firstOrderLearningRate: Double? = nil) throws -> Double {
+        let problem = try LeastSquares<Double>(dimension: d, key: problemKey)
+        guard let L = problem.smoothness else { throw ZOError("no smoothness constant", at: "ZO-SGD-RATE", fix: "use a problem with known L") }
         var theta = problem.initialPoint()
         theta.values = problem.center.map { $0 + (2 / Double(d)).squareRoot() }
         let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
-        let sgd = try ZOSGD(learningRate: 1 / (Double(d + 2) * (problem.smoothness ?? 1)))
+        let zo = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
+        var sgd = try SGD(layout: problem.layout, learningRate: firstOrderLearningRate ?? 1)
         var total = 0.0
         for t in 0..<steps {
-            total += Checks.norm2(try problem.gradient(theta))
-            let e = try estimator.measure(problem, at: theta, step: t, key: key)
-            try sgd.update(&theta, estimate: e, estimator: estimator)
+            let g = try problem.gradient(theta)
+            total += Checks.norm2(g)
+            if firstOrderLearningRate != nil {
+                try sgd.update(&theta, gradient: g)
+            } else {
+                let e = try estimator.measure(problem, at: theta, step: t, key: key)
+                try zo.update(&theta, estimate: e, estimator: estimator)
+            }
         }
         return total / Double(steps)
     }

@@ -95,16 +95,8 @@ public enum ScaleClaims {
         let row = try EstimatorQuality.row(problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon,
                                            key: context.key.fold(in: 3))
         let gn = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        var v = momentsVerdict(row, gradientNorm: gn, cosine: cosine, alpha: a)
         let t = row.theory.secondMomentRatio
-        // E[(‖ĝ‖² − ‖ĝ₀‖²)] / E‖ĝ₀‖² = E‖ĝ‖²/theory − 1, since E‖ĝ₀‖² = theory·‖g‖² exactly.
-        let second = row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / (t * gn * gn) }
-        var parts = [withinBand(second, alpha: cosine ? a / 2 : a, name: "E‖ĝ‖²/theory − 1 ∈ [−\(tolerance), \(tolerance)]")]
-        if cosine {
-            let c = row.theory.cosine
-            let cos = row.records.map { ($0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn)) / c }
-            parts.append(withinBand(cos, alpha: a / 2, name: "E cos/theory − 1 ∈ [−\(tolerance), \(tolerance)]"))
-        }
-        var v = parts.count == 1 ? parts[0] : MeZOClaims.combine(parts, alpha: a, name: "second moment and cosine within ±\(tolerance) (Holm)")
         let r = row.secondMomentRelativeToTheory
         v.details = String(format: "E‖ĝ‖²/theory = %.5f [%.5f, %.5f] (95 %%; plain Monte Carlo %.3f [%.3f, %.3f]); theory E‖ĝ‖²/‖g‖² = %.5g; ",
                            r.estimate, r.lower, r.upper, row.secondMomentRatio.estimate / t, row.secondMomentRatio.lower / t,
@@ -115,6 +107,22 @@ public enum ScaleClaims {
             + "\(row.estimator), d = \(row.theory.dimension), n = \(row.draws), ε = \(epsilon), \(problem.setup.layers) layer(s), seed \(context.seed). "
             + v.details
         return v
+    }
+
+    /// The statistics of the moment claims on one row's draw records (shared by the catalog check and
+    /// the estimator-quality notebook): E‖ĝ‖²/theory − 1 and, with `cosine`, E cos/theory − 1, each
+    /// tested for lying within ±`tolerance`, Holm-combined at α.
+    public static func momentsVerdict(_ row: EstimatorQualityRow, gradientNorm gn: Double, cosine: Bool, alpha a: Double) -> Verdict {
+        let t = row.theory.secondMomentRatio
+        // E[(‖ĝ‖² − ‖ĝ₀‖²)] / E‖ĝ₀‖² = E‖ĝ‖²/theory − 1, since E‖ĝ₀‖² = theory·‖g‖² exactly.
+        let second = row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / (t * gn * gn) }
+        var parts = [withinBand(second, alpha: cosine ? a / 2 : a, name: "E‖ĝ‖²/theory − 1 ∈ [−\(tolerance), \(tolerance)]")]
+        if cosine {
+            let c = row.theory.cosine
+            let cos = row.records.map { ($0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn)) / c }
+            parts.append(withinBand(cos, alpha: a / 2, name: "E cos/theory − 1 ∈ [−\(tolerance), \(tolerance)]"))
+        }
+        return parts.count == 1 ? parts[0] : MeZOClaims.combine(parts, alpha: a, name: "second moment and cosine within ±\(tolerance) (Holm)")
     }
 
     /// Fails when the mean of `values` is significantly above +tolerance or below −tolerance (one-sided

@@ -154,6 +154,9 @@ public struct VerdictRow: Sendable, Equatable, Codable {
         self.claim = claim; self.outcome = outcome; self.expected = expected; self.statistic = statistic
         self.pValue = pValue; self.alpha = alpha; self.n = n; self.detail = detail
     }
+
+    /// The verdict is what the catalog expects: a claim that holds passes, a refuted one fails.
+    public var asExpected: Bool { expected == "refuted" ? outcome == "fail" : outcome == "pass" }
 }
 
 /// One notebook's report.

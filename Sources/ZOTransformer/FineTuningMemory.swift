@@ -25,7 +25,7 @@ public struct MemoryMeasurement: Codable, Sendable, Equatable {
     public var maxLength: Int
     public var steps: Int
     public var parameterCount: Int
-    /// VmRSS after loading the model and tokenizing the data.
+    /// Resident memory after loading the model and tokenizing the data (VmHWM just after the reset, else VmRSS).
     public var residentAfterLoadBytes: Int
     /// VmHWM at the end: the peak of the mode (model and data included) when `peakWasReset`,
     /// else the process's peak since start (loading included).
@@ -60,8 +60,11 @@ public enum FineTuneMemory {
         var start: FineTuneStart? = try FineTuneStart.make(config, cache: cache)
         let parameterCount = start?.parameters.count ?? 0
         let loadPeak = ProcessMemory.peakResidentBytes ?? 0
-        let afterLoad = ProcessMemory.residentBytes ?? 0
         let reset = ProcessMemory.resetPeak()
+        // The baseline is VmHWM right after the reset (= VmRSS at the reset), not a VmRSS read before it:
+        // the high-water mark only rises until the next reset, so peak ≥ baseline even when other threads
+        // of the process free pages in between (a test process).
+        let afterLoad = (reset ? ProcessMemory.peakResidentBytes : nil) ?? ProcessMemory.residentBytes ?? 0
         if mode == .inference, let model = start {
             let objective = try SentenceClassificationObjective(encoder: model.encoder, data: data.train, chunkSize: config.batchSize)
             for t in 0..<steps {

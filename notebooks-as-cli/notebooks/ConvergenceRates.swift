@@ -26,28 +26,10 @@ public enum ConvergenceRates: Notebook {
     public static let claims = ["ZO-SGD-RATE", "ZO-SGD-BOUND"]
     static let alpha = 0.001
 
-    /// One run's A = (1/T) Σ_{t<T} ‖∇f(θ_t)‖², for ZO-SGD (`fo == nil`) or FO-SGD at learning rate `fo`.
-    /// The problem's θ* comes from `problemKey`; ZO draws from `key`.
+    /// One run's A = (1/T) Σ_{t<T} ‖∇f(θ_t)‖², for ZO-SGD (`fo == nil`) or FO-SGD at learning rate `fo`:
+    /// the catalog's run (`ClassicalClaims.averagedSquaredGradient`, the one ZO-SGD-RATE checks).
     public static func averagedSquaredGradient(d: Int, steps: Int, problemKey: PRNGKey, key: PRNGKey, fo: Double? = nil) throws -> Double {
-        let problem = try LeastSquares<Double>(dimension: d, key: problemKey)
-        guard let L = problem.smoothness else { throw ZOError("no smoothness constant", at: "ConvergenceRates", fix: "use a problem with known L") }
-        var theta = problem.initialPoint()
-        theta.values = problem.center.map { $0 + (2 / Double(d)).squareRoot() }
-        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
-        let zo = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
-        var sgd = try SGD(layout: problem.layout, learningRate: fo ?? 1)
-        var total = 0.0
-        for t in 0..<steps {
-            let g = try problem.gradient(theta)
-            total += g.reduce(0) { $0 + $1 * $1 }
-            if fo != nil {
-                try sgd.update(&theta, gradient: g)
-            } else {
-                let e = try estimator.measure(problem, at: theta, step: t, key: key)
-                try zo.update(&theta, estimate: e, estimator: estimator)
-            }
-        }
-        return total / Double(steps)
+        try ClassicalClaims.averagedSquaredGradient(d: d, steps: steps, problemKey: problemKey, key: key, firstOrderLearningRate: fo)
     }
 
     /// E A for ZO-SGD on H = I, f₀ = 1: 2(d+2)(1 − q^T)/T (Proofs/rates.md#zo-sgd-rate).

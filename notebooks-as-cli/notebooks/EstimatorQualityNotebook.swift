@@ -126,27 +126,12 @@ public enum EstimatorQualityNotebook: Notebook {
 
     /// SCALE-*-MOMENTS at this size: the catalog's test (ScaleClaims.momentsCheck) on this row's records.
     static func verdict(_ row: EstimatorQualityRow, gradientNorm gn: Double, cosine withCosine: Bool, layers: Int, seed: UInt64) -> Verdict {
-        let t = row.theory.secondMomentRatio
-        let second = row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / (t * gn * gn) }
-        var parts = [ScaleClaims.bandVerdict(second, alpha: withCosine ? alpha / 2 : alpha)]
-        parts[0].check = "E‖ĝ‖²/theory − 1 ∈ ±\(tolerance)"
-        if withCosine {
-            let c = row.theory.cosine
-            var v = ScaleClaims.bandVerdict(row.records.map { ($0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn)) / c }, alpha: alpha / 2)
-            v.check = "E cos/theory − 1 ∈ ±\(tolerance)"
-            parts.append(v)
-        }
-        let holm = Multiplicity.holm(parts.map(\.pValue), alpha: alpha)
-        let worst = parts.min { $0.pValue < $1.pValue } ?? parts[0]
-        let outcome: Outcome = holm.anyRejected ? .fail : (parts.map(\.outcome).max() ?? .pass)
+        var v = ScaleClaims.momentsVerdict(row, gradientNorm: gn, cosine: withCosine, alpha: alpha)
         let q = row.secondMomentRelativeToTheory
-        let details = String(format: "E‖ĝ‖²/theory = %.5f [%.5f, %.5f] (95 %%)", q.estimate, q.lower, q.upper)
+        v.details = String(format: "E‖ĝ‖²/theory = %.5f [%.5f, %.5f] (95 %%)", q.estimate, q.lower, q.upper)
             + (row.cosineControlled.map { String(format: "; E cos = %.4g [%.4g, %.4g] vs theory %.4g", $0.estimate, $0.lower, $0.upper, row.theory.cosine) } ?? "")
-            + "; \(row.estimator), n = \(row.draws), ε = \(row.epsilon), \(layers) layer(s), seed \(seed). "
-            + parts.map { "[\($0.check): p = \(NB.f($0.pValue)), \($0.outcome.rawValue)]" }.joined(separator: " ")
-        return Verdict(check: parts.count == 1 ? parts[0].check : "second moment and cosine within ±\(tolerance) (Holm)", statistic: worst.statistic,
-                       pValue: holm.adjustedMinimum, n: row.draws, alpha: alpha, detectableEffect: parts.map(\.detectableEffect).max() ?? .infinity,
-                       effectUnit: "relative", outcome: outcome, details: details)
+            + "; \(row.estimator), n = \(row.draws), ε = \(row.epsilon), \(layers) layer(s), seed \(seed). " + v.details
+        return v
     }
 
     /// Error bars at x = number + shift, one series per estimator (error bars are drawn joined: the
