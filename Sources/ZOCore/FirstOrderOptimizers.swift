@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// Optimizers that consume a materialised gradient (first-order, or a materialised ZO estimate).
@@ -12,7 +13,17 @@ enum OptimizerChecks {
             throw ZOError("gradient has \(g.count) values, parameters have \(layout.count)", at: location,
                           fix: "pass a gradient in the parameters' layout order")
         }
-        guard g.allSatisfy({ $0.isFinite }) else {
+        let finite = g.withUnsafeBufferPointer { b in
+            let parts = Mutex<Bool>(true)
+            nonisolated(unsafe) let b = b
+            ParallelChunks.run(b.count) { r in
+                var ok = true
+                for i in r where !b[i].isFinite { ok = false; break }
+                if !ok { parts.withLock { $0 = false } }
+            }
+            return parts.withLock { $0 }
+        }
+        guard finite else {
             throw ZOError("gradient contains NaN or infinity", at: location, fix: "lower the learning rate or check the objective")
         }
     }
@@ -46,12 +57,21 @@ public struct SGD: GradientOptimizer {
     @_specialize(where T == Double)
     public mutating func update<T: ZOScalar>(_ parameters: inout Parameters<T>, gradient: [T]) throws(ZOError) {
         try OptimizerChecks.gradient(gradient, parameters.layout, at: "SGD.update")
-        for i in 0..<gradient.count {
-            let theta = Double(parameters.values[i])
-            let g = Double(gradient[i]) + (decayMask[i] ? weightDecay * theta : 0)
-            velocity[i] = momentum * velocity[i] + g
-            parameters.values[i] = T(theta - learningRate * velocity[i])
-        }
+        let (mu, eta, lambda) = (momentum, learningRate, weightDecay)
+        // The same per-element expressions, on pointers, split over the cores (ParallelChunks).
+        parameters.values.withUnsafeMutableBufferPointer { p in velocity.withUnsafeMutableBufferPointer { v in
+            gradient.withUnsafeBufferPointer { g in decayMask.withUnsafeBufferPointer { d in
+                nonisolated(unsafe) let (p, v, g, d) = (p, v, g, d)
+                ParallelChunks.run(g.count) { range in
+                    for i in range {
+                        let theta = Double(p[i])
+                        let gi = Double(g[i]) + (d[i] ? lambda * theta : 0)
+                        v[i] = mu * v[i] + gi
+                        p[i] = T(theta - eta * v[i])
+                    }
+                }
+            } }
+        } }
     }
 }
 
@@ -90,13 +110,24 @@ public struct Adam: GradientOptimizer {
         try OptimizerChecks.gradient(gradient, parameters.layout, at: "Adam.update")
         step += 1
         let c1 = 1 - pow(beta1, Double(step)), c2 = 1 - pow(beta2, Double(step))
-        for i in 0..<gradient.count {
-            let theta = Double(parameters.values[i])
-            let g = Double(gradient[i]) + (decayMask[i] ? weightDecay * theta : 0)
-            firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g
-            secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g * g
-            let mHat = firstMoment[i] / c1, vHat = secondMoment[i] / c2
-            parameters.values[i] = T(theta - learningRate * mHat / (vHat.squareRoot() + epsilon))
+        let (b1, b2, eta, eps, lambda) = (beta1, beta2, learningRate, epsilon, weightDecay)
+        // The same per-element expressions, on pointers, split over the cores (ParallelChunks).
+        parameters.values.withUnsafeMutableBufferPointer { p in
+            firstMoment.withUnsafeMutableBufferPointer { m in secondMoment.withUnsafeMutableBufferPointer { v in
+                gradient.withUnsafeBufferPointer { g in decayMask.withUnsafeBufferPointer { d in
+                    nonisolated(unsafe) let (p, m, v, g, d) = (p, m, v, g, d)
+                    ParallelChunks.run(g.count) { range in
+                        for i in range {
+                            let theta = Double(p[i])
+                            let gi = Double(g[i]) + (d[i] ? lambda * theta : 0)
+                            m[i] = b1 * m[i] + (1 - b1) * gi
+                            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                            let mHat = m[i] / c1, vHat = v[i] / c2
+                            p[i] = T(theta - eta * mHat / (vHat.squareRoot() + eps))
+                        }
+                    }
+                } }
+            } }
         }
     }
 }

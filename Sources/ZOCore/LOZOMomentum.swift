@@ -1,3 +1,5 @@
+import Foundation
+
 /// LOZO-M, LOZO with low-rank momentum (Chen et al. ICLR 2025, Alg. 2). Proofs/optimizers.md §LOZO-M.
 ///
 /// For each matrix W (m×n) the momentum is kept as N ∈ R^{m×r} in the current V's subspace
@@ -92,11 +94,19 @@ public struct LOZOMomentum: Sendable {
         basis[t] = f.v
         let eta = learningRate, decay = learningRate * weightDecay
         parameters.withTensor(t) { w in
-            for i in 0..<m { for j in 0..<n {
-                var s = 0.0
-                for k in 0..<r { s += nMat[i * r + k] * f.v[j * r + k] }
-                let old = Double(w[i * n + j])
-                w[i * n + j] = T(old - eta * scale * s - decay * old)
+            nMat.withUnsafeBufferPointer { np in f.v.withUnsafeBufferPointer { vp in
+                // Rows are independent (each entry by the same expression): split a large matrix over
+                // the cores; the bits do not depend on the split (Proofs/performance.md).
+                nonisolated(unsafe) let (w, np, vp) = (w, np, vp)
+                let rows = { @Sendable (lo: Int, hi: Int) in
+                    for i in lo..<hi { for j in 0..<n {
+                        var s = 0.0
+                        for k in 0..<r { s += np[i * r + k] * vp[j * r + k] }
+                        let old = Double(w[i * n + j])
+                        w[i * n + j] = T(old - eta * scale * s - decay * old)
+                    } }
+                }
+                ParallelChunks.run(m, elements: m * n) { r in rows(r.lowerBound, r.upperBound) }
             } }
         }
     }

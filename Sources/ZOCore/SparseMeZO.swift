@@ -1,3 +1,5 @@
+import Foundation
+
 /// Sparse MeZO (Liu et al., "Sparse MeZO: Less Parameters for Better Performance in Zeroth-Order
 /// LLM Fine-Tuning", arXiv 2402.15751): perturb only small-magnitude weights.
 ///
@@ -59,20 +61,32 @@ public struct SparseMeZO: PerturbationDistribution {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func mask<T: ZOScalar>(for parameters: Parameters<T>, sparsity: Double) -> Mask {
+        let tensors = parameters.layout.tensors
+        if T.self == Float.self {
+            // Radix selection on the Float bits (MagnitudeSelection): the same threshold and bits as
+            // the quickselect path below. Tensors are independent: concurrently for a large model
+            // (each tensor by the same serial code, results stored by index, so the bits do not change).
+            var words = [[UInt64]](repeating: [], count: tensors.count), hs = [Double](repeating: 0, count: tensors.count)
+            let ks = tensors.map { min($0.count, Int((Double($0.count) * (1 - sparsity)).rounded())) }
+            parameters.values.withUnsafeBufferPointer { all in
+                words.withUnsafeMutableBufferPointer { wp in hs.withUnsafeMutableBufferPointer { hp in
+                    nonisolated(unsafe) let (all, wp, hp) = (all, wp, hp)
+                    let one = { @Sendable (t: Int) in
+                        let (word, h) = UnsafeBufferPointer(rebasing: all[tensors[t].range]).withMemoryRebound(to: Float.self) {
+                            MagnitudeSelection.smallestMagnitudeBits($0, keep: ks[t])
+                        }
+                        wp[t] = word; hp[t] = h
+                    }
+                    if all.count >= 1 << 16 { DispatchQueue.concurrentPerform(iterations: tensors.count, execute: one) }
+                    else { for t in tensors.indices { one(t) } }
+                } }
+            }
+            return Mask(bits: words, thresholds: hs, kept: ks, totalCount: parameters.count)
+        }
         var bits: [[UInt64]] = [], thresholds: [Double] = [], kept: [Int] = []
-        for (t, spec) in parameters.layout.tensors.enumerated() {
+        for (t, spec) in tensors.enumerated() {
             let n = spec.count
             let k = min(n, Int((Double(n) * (1 - sparsity)).rounded()))
-            if T.self == Float.self {
-                // Radix selection on the Float bits, in place: the same threshold and bits (MagnitudeSelection).
-                let (word, h) = parameters.values.withUnsafeBufferPointer { all in
-                    UnsafeBufferPointer(rebasing: all[spec.range]).withMemoryRebound(to: Float.self) {
-                        MagnitudeSelection.smallestMagnitudeBits($0, keep: k)
-                    }
-                }
-                bits.append(word); thresholds.append(h); kept.append(k)
-                continue
-            }
             let values = Array(parameters.tensor(t))
             var word = [UInt64](repeating: 0, count: (n + 63) / 64)
             var h = -Double.infinity
@@ -139,14 +153,21 @@ public struct SparseMeZO: PerturbationDistribution {
                     let first = start & ~63, n = min(first + block, range.upperBound) - first
                     let chunk = UnsafeMutableBufferPointer(rebasing: tmp[0..<n])
                     T.fillGaussian(chunk, key: streamKey, offset: first)
+                    // Unchecked pointers, no index arithmetic in the loops (it kept them scalar):
+                    // the same selects and the same w[i] += a·z[i] as before, now vectorised.
+                    guard let z = chunk.baseAddress, let wb = w.baseAddress else { return }
                     words.withUnsafeBufferPointer { bits in
+                        guard let bits = bits.baseAddress else { return }
                         for j in stride(from: 0, to: n, by: 64) {
-                            let word = bits[(first + j) >> 6]
+                            let word = bits[(first &+ j) &>> 6]
                             if word == ~0 { continue }
-                            for i in 0..<min(64, n - j) { chunk[j + i] = (word >> UInt64(i)) & 1 != 0 ? chunk[j + i] : 0 }
+                            let zj = z + j, len = Swift.min(64, n &- j)
+                            for i in 0..<len { zj[i] = (word &>> UInt64(i)) & 1 != 0 ? zj[i] : 0 }
                         }
                     }
-                    for i in (start - first)..<n { w[first + i - range.lowerBound] += a * chunk[i] }
+                    // w[first + i − lower] for i in (start − first)..<n: one base pointer, one count.
+                    let skip = start &- first, dst = wb + (start &- range.lowerBound), src = z + skip
+                    for i in 0..<(n &- skip) { dst[i] += a * src[i] }
                     start = first + n
                 }
             }

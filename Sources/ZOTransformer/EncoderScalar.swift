@@ -1,5 +1,6 @@
 import CNumerics
 import Foundation
+import Synchronization
 import ZOCore
 
 // The scalar types the encoder runs in, and the one place BLAS is called.
@@ -25,6 +26,9 @@ public protocol EncoderScalar: ZOScalar {
     static func gelu(_ out: UnsafeMutablePointer<Self>, _ inp: UnsafePointer<Self>, count: Int)
     /// x[i] ← exp(x[i]) for i < count (−∞ ↦ 0): vectorised for Float (`FastMath.exp`), libm for Double.
     static func expInPlace(_ x: UnsafeMutablePointer<Self>, count: Int)
+    /// dinp += dout · GELU'(inp): vectorised for Float (`FastMath.geluBackward`), the libm reference
+    /// `GELU.backwardNaive` for Double.
+    static func geluBackward(dinp: UnsafeMutablePointer<Self>, dout: UnsafePointer<Self>, _ inp: UnsafePointer<Self>, count: Int)
 }
 
 extension Float: EncoderScalar {
@@ -33,8 +37,10 @@ extension Float: EncoderScalar {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc) { rows, a, c in
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        blasint(rows), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
     @inlinable public static func exponential(_ x: Float) -> Float { exp(x) }
     @inlinable public static func errorFunction(_ x: Float) -> Float { erf(x) }
@@ -44,6 +50,10 @@ extension Float: EncoderScalar {
     @inlinable public static func expInPlace(_ x: UnsafeMutablePointer<Float>, count: Int) {
         FastMath.expInPlace(x, count: count)
     }
+    @inlinable public static func geluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>,
+                                               _ inp: UnsafePointer<Float>, count: Int) {
+        FastMath.geluBackward(dinp: dinp, dout: dout, inp, count: count)
+    }
 }
 
 extension Double: EncoderScalar {
@@ -52,8 +62,10 @@ extension Double: EncoderScalar {
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0, n > 0 else { return }
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc) { rows, a, c in
+            cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                        blasint(rows), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        }
     }
     @inlinable public static func exponential(_ x: Double) -> Double { exp(x) }
     @inlinable public static func errorFunction(_ x: Double) -> Double { erf(x) }
@@ -62,6 +74,10 @@ extension Double: EncoderScalar {
     }
     @inlinable public static func expInPlace(_ x: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { x[i] = exp(x[i]) }
+    }
+    @inlinable public static func geluBackward(dinp: UnsafeMutablePointer<Double>, dout: UnsafePointer<Double>,
+                                               _ inp: UnsafePointer<Double>, count: Int) {
+        GELU.backwardNaive(dinp: dinp, dout: dout, inp, count: count)
     }
 }
 
@@ -88,23 +104,79 @@ public enum NaiveGemm {
     }
 }
 
-/// OpenBLAS's thread count. Results are reproducible for a fixed count (OpenBLAS splits the same
-/// way every time); they may differ in the last bits between counts.
+/// The encoder's thread count. OpenBLAS itself runs single-threaded once this is first read or set:
+/// the encoder splits its large gemms over its own threads (`SplitGemm`) and its other kernels with
+/// `Parallel`, so no OpenBLAS worker spins (sched_yield) on a core while the element-wise kernels run
+/// (Proofs/performance.md §Own gemm threads). Results are reproducible for a fixed count (the split
+/// depends only on the shape and the count); they may differ in the last bits between counts.
 public enum BLASThreads {
-    /// Sets the number of OpenBLAS threads (≥ 1).
+    /// 0 until first use; then the count (initially OpenBLAS's own: OPENBLAS_NUM_THREADS or the cores).
+    @usableFromInline static let count = Atomic<Int>(0)
+
+    /// Sets the number of threads (≥ 1).
     public static func set(_ count: Int) throws(ZOError) {
         guard count >= 1, count <= 1024 else {
             throw ZOError("thread count \(count) is outside 1…1024", at: "BLASThreads.set",
                           fix: "pass --threads between 1 and the number of cores")
         }
-        openblas_set_num_threads(Int32(count))
+        _ = current
+        self.count.store(count, ordering: .relaxed)
     }
 
-    /// The number of threads OpenBLAS will use.
-    public static var current: Int { Int(openblas_get_num_threads()) }
+    /// The number of threads the encoder uses.
+    public static var current: Int {
+        let n = count.load(ordering: .relaxed)
+        if n > 0 { return n }
+        let initial = max(1, Int(openblas_get_num_threads()))
+        openblas_set_num_threads(1)
+        _ = count.compareExchange(expected: 0, desired: initial, ordering: .relaxed)
+        return count.load(ordering: .relaxed)
+    }
+
+    /// Runs `body` with OpenBLAS's own threading at `threads` (the sgemm reference rate), then back to 1.
+    public static func withOpenBLASThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        _ = current
+        openblas_set_num_threads(Int32(max(1, threads)))
+        defer { openblas_set_num_threads(1) }
+        return try body()
+    }
 
     /// `OPENBLAS_NUM_THREADS` from the environment, when set to a positive integer.
     public static var fromEnvironment: Int? {
         ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
+    }
+}
+
+/// A gemm C = op(A)·op(B) + βC split by rows of C into `BLASThreads.current` pieces run concurrently,
+/// each a single-threaded BLAS call on its rows (op(A)'s rows: A's rows, or its columns when
+/// transposed). Pieces are multiples of 16 rows (the sgemm kernel's row block); small products
+/// (m·n·k < 2²⁰ or m < 32) run as one call on the calling thread. The split is a function of
+/// (m, thread count) only, so the bits are reproducible for a fixed count.
+public enum SplitGemm {
+    /// Products below this many multiply-adds are not split (fork-join costs more than it saves).
+    public static let minimumWork = 1 << 20
+
+    /// The row ranges of a split of m rows over `threads` pieces.
+    public static func pieces(m: Int, n: Int, k: Int, threads: Int) -> [Range<Int>] {
+        let parts = min(threads, m / 16)
+        guard parts > 1, m * n * k >= minimumWork else { return [0..<m] }
+        let step = (m / parts + 15) / 16 * 16
+        return (0..<parts).map { p in min(m, p * step)..<(p == parts - 1 ? m : min(m, (p + 1) * step)) }.filter { !$0.isEmpty }
+    }
+
+    @inlinable
+    static func rows<T>(transA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<T>, lda: Int,
+                        c: UnsafeMutablePointer<T>, ldc: Int,
+                        _ call: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        let pieces = pieces(m: m, n: n, k: k, threads: BLASThreads.current)
+        guard pieces.count > 1 else { call(m, a, c); return }
+        // Pieces write disjoint rows of C; A and B are only read.
+        withoutActuallyEscaping(call) { call in
+            nonisolated(unsafe) let (call, a, c) = (call, a, c)
+            DispatchQueue.concurrentPerform(iterations: pieces.count) { p in
+                let r = pieces[p]
+                call(r.count, transA ? a + r.lowerBound : a + r.lowerBound * lda, c + r.lowerBound * ldc)
+            }
+        }
     }
 }

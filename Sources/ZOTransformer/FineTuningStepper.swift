@@ -46,6 +46,35 @@ public struct ZOSGDStepper<D: PerturbationDistribution>: FineTuneStepper {
     public mutating func restore(_ snapshot: OptimizerSnapshot) throws(ZOError) { try optimizer.restore(snapshot) }
 }
 
+/// Sparse MeZO with the dynamic mask computed once per step. The mask of step t is a function of
+/// θ_t alone, and θ_t does not change between the measurement and the update, so the measurement's
+/// mask serves both (`.fixed` for this step): the same Z, the same bits as `.dynamic`, which computes
+/// it twice (Proofs/performance.md §Sparse MeZO's mask; `FineTuningStepperTests`).
+public struct SparseMeZOStepper: FineTuneStepper {
+    public let sparsity: Double
+    public let epsilon: Double
+    public var optimizer: ZOSGD
+
+    public init(sparsity: Double, epsilon: Double, learningRate: Double, weightDecay: Double) throws(ZOError) {
+        _ = try ZOEstimator(try SparseMeZO(sparsity: sparsity), epsilon: epsilon)   // validates s and ε
+        self.sparsity = sparsity
+        self.epsilon = epsilon
+        optimizer = try ZOSGD(learningRate: learningRate, weightDecay: weightDecay)
+    }
+
+    public mutating func step(_ objective: SentenceClassificationObjective<Float>, _ theta: inout Parameters<Float>,
+                              step: Int, key: PRNGKey, batch: BatchSelection) throws -> StepOutcome {
+        let mask = SparseMeZO.mask(for: theta, sparsity: sparsity)
+        let estimator = try ZOEstimator(try SparseMeZO(sparsity: sparsity, maskMode: .fixed(mask)), epsilon: epsilon)
+        let e = try estimator.measure(objective, at: theta, step: step, key: key, batch: batch)
+        try optimizer.update(&theta, estimate: e, estimator: estimator)
+        return StepOutcome(loss: ZOSGDStepper<SparseMeZO>.meanLoss(e), forwardPasses: e.forwardPasses, backwardPasses: 0)
+    }
+
+    public var snapshot: OptimizerSnapshot { optimizer.snapshot }
+    public mutating func restore(_ snapshot: OptimizerSnapshot) throws(ZOError) { try optimizer.restore(snapshot) }
+}
+
 /// LOZO with LOZO-M's low-rank momentum.
 public struct LOZOMomentumStepper: FineTuneStepper {
     public let estimator: ZOEstimator<LOZO>
@@ -101,7 +130,7 @@ extension FineTuneConfig {
         case .subzero:
             return try ZOSGDStepper(try SubZero(rank: rank, refreshInterval: refreshInterval), epsilon: epsilon, learningRate: lr, weightDecay: wd)
         case .sparseMeZO:
-            return try ZOSGDStepper(try SparseMeZO(sparsity: sparsity), epsilon: epsilon, learningRate: lr, weightDecay: wd)
+            return try SparseMeZOStepper(sparsity: sparsity, epsilon: epsilon, learningRate: lr, weightDecay: wd)
         case .foSGD:
             return FirstOrderStepper(try SGD(layout: layout, learningRate: lr, momentum: 0, weightDecay: wd))
         case .foAdam:

@@ -28,9 +28,23 @@ public enum GELU {
         }
     }
 
-    /// dinp += dout · gelu'(inp).
+    /// dinp += dout · gelu'(inp): `T.geluBackward` (vectorised for Float, `backwardNaive` for
+    /// Double), split over the threads (element-wise: the bits do not depend on the split).
     @inlinable
     public static func backward<T: EncoderScalar>(
+        dinp: UnsafeMutablePointer<T>,       // (N)
+        dout: UnsafePointer<T>,              // (N)
+        _ inp: UnsafePointer<T>,             // (N)
+        count n: Int
+    ) {
+        Parallel.ranges(n) { r in
+            T.geluBackward(dinp: dinp + r.lowerBound, dout: dout + r.lowerBound, inp + r.lowerBound, count: r.count)
+        }
+    }
+
+    /// The naive reference of `backward`: libm's erf and exp, element by element.
+    @inlinable
+    public static func backwardNaive<T: EncoderScalar>(
         dinp: UnsafeMutablePointer<T>,       // (N)
         dout: UnsafePointer<T>,              // (N)
         _ inp: UnsafePointer<T>,             // (N)

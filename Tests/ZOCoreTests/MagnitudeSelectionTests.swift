@@ -65,6 +65,9 @@ import ZOCore
                     #expect(part == Array(whole[range]), "sample \(j), tensor \(t), range \(range)")
                 }
                 #expect(whole.contains { $0 != 0.25 })
+                // Exactly w + T(α)·z for the z that `fill` produces (the contract of addScaled).
+                let zt: [Float] = z.materialize(tensor: t)
+                #expect(whole == zt.map { 0.25 + Float(-0.3) * $0 }, "sample \(j), tensor \(t)")
             }
         }
     }

@@ -45,6 +45,40 @@ import ZOTransformer
 }
 
 extension BLASThreadTests {
+    /// SplitGemm's pieces cover 0..<m in order, are multiples of 16 rows (the last excepted) and
+    /// leave small products whole; a split gemm (both transposes of A) agrees with the naive one.
+    @Test func splitGemmCoversTheRowsAndMatchesNaive() throws {
+        for (m, threads) in [(1024, 2), (1000, 3), (40, 2), (17, 2), (5000, 7)] {
+            let p = SplitGemm.pieces(m: m, n: 512, k: 512, threads: threads)
+            #expect(p.first?.lowerBound == 0 && p.last?.upperBound == m, "m \(m)")
+            #expect(zip(p, p.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && $0.count % 16 == 0 }, "m \(m)")
+            #expect(p.count == min(threads, m / 16), "m \(m), threads \(threads)")
+        }
+        #expect(SplitGemm.pieces(m: 64, n: 8, k: 8, threads: 2) == [0..<64])
+        let before = BLASThreads.current
+        defer { try? BLASThreads.set(before) }
+        try BLASThreads.set(2)
+        let (m, n, k) = (200, 96, 64)
+        let a = RandomFill.gaussian(Float.self, count: m * k, key: PRNGKey(seed: 41))
+        let b = RandomFill.gaussian(Float.self, count: k * n, key: PRNGKey(seed: 42))
+        for transA in [false, true] {
+            var c = [Float](repeating: 0.5, count: m * n), naive = c
+            let lda = transA ? m : k
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    Float.gemm(transA: transA, transB: false, m: m, n: n, k: k, alpha: 0.7, a: a.baseAddress!, lda: lda,
+                               b: b.baseAddress!, ldb: n, beta: 1, c: c.baseAddress!, ldc: n)
+                }
+                naive.withUnsafeMutableBufferPointer { c in
+                    NaiveGemm.gemm(transA: transA, transB: false, m: m, n: n, k: k, alpha: 0.7, a: a.baseAddress!, lda: lda,
+                                   b: b.baseAddress!, ldb: n, beta: 1, c: c.baseAddress!, ldc: n)
+                }
+            } }
+            #expect(SplitGemm.pieces(m: m, n: n, k: k, threads: 2).count == 2)
+            #expect(zip(c, naive).allSatisfy { abs($0 - $1) <= 1e-4 * (1 + abs($1)) }, "transA \(transA)")
+        }
+    }
+
     @Test func threadCountIsSettableAndChecked() throws {
         let before = BLASThreads.current
         try BLASThreads.set(1)

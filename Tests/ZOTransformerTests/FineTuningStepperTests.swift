@@ -46,6 +46,25 @@ import ZOTransformer
         #expect(outcomes.allSatisfy { $0.forwardPasses == 2 && $0.backwardPasses == 0 })
     }
 
+    /// Sparse MeZO's stepper computes the mask once per step (`.fixed` from θ_t); the steps are
+    /// bit-identical to the dynamic-mask estimator + ZO-SGD, which computes it twice.
+    @Test func sparseStepperIsTheDynamicMaskEstimator() throws {
+        let config = TinyFineTune.config(.sparseMeZO)
+        let estimator = try ZOEstimator(try SparseMeZO(sparsity: config.sparsity), epsilon: config.epsilon)
+        let sgd = try ZOSGD(learningRate: config.learningRate)
+        var theta = start.parameters
+        var losses: [Double] = []
+        for t in 0..<3 {
+            let e = try estimator.measure(objective, at: theta, step: t, key: config.keys.perturbation,
+                                          batch: .minibatch(key: config.keys.minibatch(step: t), size: 4))
+            try sgd.update(&theta, estimate: e, estimator: estimator)
+            losses.append((e.lossPlus[0] + e.lossMinus[0]) / 2)
+        }
+        let (viaStepper, outcomes) = try run(.sparseMeZO, steps: 3)
+        #expect(viaStepper == theta)
+        #expect(outcomes.map(\.loss) == losses)
+    }
+
     @Test func foStepIsGradientPlusOptimizer() throws {
         let config = TinyFineTune.config(.foAdam)
         var adam = try Adam(layout: start.parameters.layout, learningRate: config.learningRate)
