@@ -63,6 +63,16 @@ public struct SGD: GradientOptimizer {
             gradient.withUnsafeBufferPointer { g in decayMask.withUnsafeBufferPointer { d in
                 nonisolated(unsafe) let (p, v, g, d) = (p, v, g, d)
                 ParallelChunks.run(g.count) { range in
+                    if mu == 0 {
+                        // μ = 0 (FO-SGD): v = 0·v + g' = g' is never read again, so it is not stored
+                        // (the velocity stays 0; 364 MB less traffic per step for all-MiniLM-L6-v2).
+                        // θ gets the same value (up to the sign of an exact zero).
+                        for i in range {
+                            let theta = Double(p[i])
+                            p[i] = T(theta - eta * (Double(g[i]) + (d[i] ? lambda * theta : 0)))
+                        }
+                        return
+                    }
                     for i in range {
                         let theta = Double(p[i])
                         let gi = Double(g[i]) + (d[i] ? lambda * theta : 0)

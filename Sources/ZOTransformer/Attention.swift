@@ -100,8 +100,13 @@ public enum Attention {
     ) {
         let d = c / h
         let scale = T(1 / Double(d).squareRoot())
-        let ds = scratch
-        for bi in 0..<b {
+        // Sequences are independent (disjoint slices of dq, dk, dv): split them over the threads, each
+        // piece with its own (T, T) scratch (`scratch` serves the first); the same operations per sequence.
+        Parallel.ranges(b, minimum: 2, align: 1) { seqs in
+          let own = seqs.lowerBound == 0 ? nil : UnsafeMutablePointer<T>.allocate(capacity: t * t)
+          defer { own?.deallocate() }
+          let ds = own ?? scratch
+          for bi in seqs {
             for hi in 0..<h {
                 let off = bi * t * c + hi * d
                 let a = att + (bi * h + hi) * t * t
@@ -121,6 +126,7 @@ public enum Attention {
                 T.gemm(transA: true, transB: false, m: t, n: d, k: t, alpha: scale, a: ds, lda: t, b: q + off, ldb: c,
                        beta: 1, c: dk + off, ldc: c)
             }
+          }
         }
     }
 }

@@ -100,12 +100,15 @@ public struct LOZOMomentumStepper: FineTuneStepper {
 /// Backpropagation and a first-order optimizer (SGD, Adam).
 public struct FirstOrderStepper<O: GradientOptimizer & SnapshottingOptimizer>: FineTuneStepper {
     public var optimizer: O
+    /// The gradient buffer, reused across steps (not state: every step overwrites it).
+    var gradient: [Float] = []
 
     public init(_ optimizer: O) { self.optimizer = optimizer }
 
     public mutating func step(_ objective: SentenceClassificationObjective<Float>, _ theta: inout Parameters<Float>,
                               step: Int, key: PRNGKey, batch: BatchSelection) throws -> StepOutcome {
-        let (loss, g) = try objective.lossAndGradient(theta, batch: batch)
+        let loss = try objective.lossAndGradient(theta, batch: batch, into: &gradient)
+        let g = gradient
         try Check.finiteLoss(loss, at: "FirstOrderStepper, step \(step)")
         try optimizer.update(&theta, gradient: g)
         return StepOutcome(loss: loss, forwardPasses: 1, backwardPasses: 1)

@@ -59,22 +59,36 @@ public enum LayerNorm {
         rows n: Int, channels c: Int
     ) {
         let invC = 1.0 / Double(c)
-        for row in 0..<n {
-            let x = inp + row * c, d = dout + row * c, dx = dinp + row * c
-            let m = mean[row], rs = rstd[row]
-            var sumG = 0.0, sumGX = 0.0
-            for i in 0..<c {
-                let g = Double(d[i]) * Double(weight[i])
-                sumG += g
-                sumGX += g * (Double(x[i]) - m) * rs
+        // dinp: rows are independent (split by rows). dweight, dbias: each channel sums over the rows
+        // in row order (split by channels), the serial loop's order; so no bit depends on the split.
+        Parallel.ranges(n, minimum: 256, align: 16) { rows in
+            for row in rows {
+                let x = inp + row * c, d = dout + row * c, dx = dinp + row * c
+                let m = mean[row], rs = rstd[row]
+                var sumG = 0.0, sumGX = 0.0
+                for i in 0..<c {
+                    let g = Double(d[i]) * Double(weight[i])
+                    sumG += g
+                    sumGX += g * (Double(x[i]) - m) * rs
+                }
+                let meanG = sumG * invC, meanGX = sumGX * invC
+                for i in 0..<c {
+                    let xhat = (Double(x[i]) - m) * rs
+                    let g = Double(d[i]) * Double(weight[i])
+                    dx[i] += T(rs * (g - meanG - xhat * meanGX))
+                }
             }
-            let meanG = sumG * invC, meanGX = sumGX * invC
-            for i in 0..<c {
-                let xhat = (Double(x[i]) - m) * rs
-                let g = Double(d[i]) * Double(weight[i])
-                dx[i] += T(rs * (g - meanG - xhat * meanGX))
-                if let dweight { dweight[i] += T(Double(d[i]) * xhat) }
-                if let dbias { dbias[i] += d[i] }
+        }
+        guard dweight != nil || dbias != nil else { return }
+        Parallel.ranges(c, minimum: n * c >= 1 << 15 ? 32 : c + 1, align: 16) { channels in
+            for row in 0..<n {
+                let x = inp + row * c, d = dout + row * c
+                let m = mean[row], rs = rstd[row]
+                for i in channels {
+                    let xhat = (Double(x[i]) - m) * rs
+                    if let dweight { dweight[i] += T(Double(d[i]) * xhat) }
+                    if let dbias { dbias[i] += d[i] }
+                }
             }
         }
     }

@@ -105,13 +105,16 @@ public enum Linear {
                    beta: 1, c: dweight, ldc: i)
         }
         if let dbias {
-            // Column sums in Double (N can be thousands of rows), row by row for contiguous reads.
+            // Column sums in Double (N can be thousands of rows), row by row for contiguous reads;
+            // columns split over the threads, each summed in row order (the same bits for any split).
             let s = UnsafeMutablePointer<Double>.allocate(capacity: o)
             defer { s.deallocate() }
             s.initialize(repeating: 0, count: o)
-            for row in 0..<n {
-                let d = dout + row * o
-                for j in 0..<o { s[j] += Double(d[j]) }
+            Parallel.ranges(o, minimum: n * o >= 1 << 15 ? 32 : o + 1, align: 16) { cols in
+                for row in 0..<n {
+                    let d = dout + row * o
+                    for j in cols { s[j] += Double(d[j]) }
+                }
             }
             for j in 0..<o { dbias[j] += T(s[j]) }
         }

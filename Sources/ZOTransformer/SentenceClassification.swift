@@ -80,8 +80,25 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
     /// f(θ) and ∇f(θ) on the batch from one forward and one backward pass per chunk (first-order
     /// fine-tuning logs the loss of the very forward pass it differentiates).
     public func lossAndGradient(_ parameters: Parameters<T>, batch: BatchSelection) throws -> (loss: Double, gradient: [T]) {
+        var g: [T] = []
+        let loss = try lossAndGradient(parameters, batch: batch, into: &g)
+        return (loss, g)
+    }
+
+    /// `lossAndGradient` into a caller-kept buffer: `g` is resized to the layout and zeroed, then
+    /// accumulated into. Reusing it saves a 4·d-byte allocation per step (86 MB of fresh pages,
+    /// each faulted in and zeroed by the kernel, for all-MiniLM-L6-v2). The same values.
+    public func lossAndGradient(_ parameters: Parameters<T>, batch: BatchSelection, into g: inout [T]) throws -> Double {
         let rows = try batch.exampleIndices(count: count, at: "SentenceClassificationObjective.gradient")
-        var g = [T](repeating: 0, count: layout.count)
+        if g.count != layout.count {
+            g = [T](repeating: 0, count: layout.count)
+        } else {
+            g.withUnsafeMutableBufferPointer { b in
+                guard let start = b.baseAddress else { return }
+                nonisolated(unsafe) let base = start
+                ParallelChunks.run(b.count) { r in (base + r.lowerBound).update(repeating: 0, count: r.count) }
+            }
+        }
         var total = 0.0
         let acts = pool.take()
         defer { pool.give(acts) }
@@ -90,7 +107,7 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
             total += try encoder.forward(parameters, tokens: tokens, activations: acts) ?? .nan
             try encoder.backward(parameters, activations: acts, scale: 1 / Double(rows.count), into: &g)
         }
-        return (total / Double(rows.count), g)
+        return total / Double(rows.count)
     }
 
     func loss(_ parameters: Parameters<T>, deltas: WeightDeltas<T>, batch: BatchSelection) throws -> Double {

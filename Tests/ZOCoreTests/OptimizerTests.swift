@@ -97,6 +97,23 @@ import ZOCore
         }
     }
 
+    /// FO-SGD (μ = 0) on a buffer large enough for the split path: exactly T(θ − η(g + λθ)),
+    /// decay on the matrix only, two steps (the unused velocity does not leak into the second).
+    @Test func sgdWithoutMomentumIsThePlainStep() throws {
+        let layout = try ParameterLayout([("W", [300, 300]), ("b", [7])])
+        var p: Parameters<Float> = try randomParameters(layout, key: PRNGKey(seed: 51))
+        var sgd = try SGD(layout: layout, learningRate: 0.1, weightDecay: 0.01)
+        for step in 0..<2 {
+            let g = RandomFill.gaussian(Float.self, count: layout.count, key: PRNGKey(seed: 52 + UInt64(step)))
+            let expected = (0..<layout.count).map { i -> Float in
+                let t = Double(p.values[i])
+                return Float(t - 0.1 * (Double(g[i]) + (i < 90_000 ? 0.01 * t : 0)))
+            }
+            try sgd.update(&p, gradient: g)
+            #expect(p.values == expected, "step \(step), seeds 51-53")
+        }
+    }
+
     /// SGD with momentum and Adam against their formulas, two steps, decay on matrices only.
     @Test func firstOrderOptimizersMatchFormulas() throws {
         let layout = try ParameterLayout([("W", [1, 2]), ("b", [1])])
