@@ -152,8 +152,12 @@ public struct ZOEstimator<D: PerturbationDistribution>: GradientEstimator {
             switch mode {
             case .copy:
                 if let fused = objective as? any PerturbedObjective<O.Scalar> {
-                    fp = try fused.loss(parameters, perturbation: z, epsilon: epsilon, batch: batch)
-                    fm = try base ?? fused.loss(parameters, perturbation: z, epsilon: -epsilon, batch: batch)
+                    if let f0 = base {
+                        fp = try fused.loss(parameters, perturbation: z, epsilon: epsilon, batch: batch)
+                        fm = f0
+                    } else {
+                        (fp, fm) = try fused.lossPair(parameters, perturbation: z, epsilon: epsilon, batch: batch)
+                    }
                     break
                 }
                 var probe = parameters

@@ -51,29 +51,53 @@ public struct LOZOMomentum: Sendable {
         }
         let z = try estimator.perturbations(step: estimate.step, key: estimate.key, parameters: parameters, use: .update)[0]
         let c = estimate.coefficients[0]
-        for (t, spec) in parameters.layout.tensors.enumerated() {
-            if let f = z.lowRankFactors(tensor: t) {
-                updateMatrix(t, spec: spec, factors: f, c: c, scale: z.gradientScale(tensor: t), parameters: &parameters)
-            } else {
-                let zt: [Double] = z.materialize(tensor: t)
-                for i in 0..<spec.count { momentum[t][i] = beta * momentum[t][i] + (1 - beta) * c * zt[i] }
-                let eta = T(learningRate)
-                let m = momentum[t]
-                parameters.withTensor(t) { w in for i in 0..<spec.count { w[i] -= eta * T(m[i]) } }
+        let specs = parameters.layout.tensors
+        let (beta, eta, decay) = (beta, learningRate, learningRate * weightDecay)
+        // Tensors are independent (each reads and writes only its own momentum, basis and slice of
+        // θ): concurrently, each by the same serial code, so the bits do not depend on the schedule.
+        momentum.withUnsafeMutableBufferPointer { mp in basis.withUnsafeMutableBufferPointer { bp in
+            parameters.values.withUnsafeMutableBufferPointer { all in
+                nonisolated(unsafe) let (mp, bp, all) = (mp, bp, all)
+                let one = { @Sendable (t: Int) in
+                    let spec = specs[t]
+                    let w = UnsafeMutableBufferPointer(rebasing: all[spec.range])
+                    if let f = z.lowRankFactors(tensor: t) {
+                        let (nMat, v) = Self.updateMatrix(spec: spec, momentum: mp[t], basis: bp[t], factors: f, c: c, beta: beta,
+                                                          eta: eta, scale: z.gradientScale(tensor: t), decay: decay, w: w)
+                        mp[t] = nMat
+                        bp[t] = v
+                    } else {
+                        let zt: [Double] = z.materialize(tensor: t)
+                        var m = mp[t]
+                        for i in 0..<spec.count { m[i] = beta * m[i] + (1 - beta) * c * zt[i] }
+                        let e = T(eta)
+                        for i in 0..<spec.count { w[i] -= e * T(m[i]) }
+                        mp[t] = m
+                    }
+                }
+                if all.count >= ParallelChunks.minimum {
+                    DispatchQueue.concurrentPerform(iterations: specs.count, execute: one)
+                } else {
+                    for t in specs.indices { one(t) }
+                }
             }
-        }
+        } }
         lastStep = estimate.step
     }
 
+    /// One matrix: N refreshed onto the new V when V changed, N ← βN + (1 − β)cU, then
+    /// W ← T(W − η·scale·N Vᵀ − ηλ·W) entry by entry (Σ_k from 0 in k order, in Double).
+    /// Returns the new N and V.
     // Pre-specialised: called through protocol witnesses from other modules, where a generic
     // body runs ~10× slower (value-witness calls per element; measured in fine-tuning profiles).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
-    private mutating func updateMatrix<T: ZOScalar>(_ t: Int, spec: TensorSpec, factors f: LowRankFactors, c: Double,
-                                                    scale: Double, parameters: inout Parameters<T>) {
+    static func updateMatrix<T: ZOScalar>(spec: TensorSpec, momentum: [Double], basis: [Double]?, factors f: LowRankFactors,
+                                          c: Double, beta: Double, eta: Double, scale: Double, decay: Double,
+                                          w: UnsafeMutableBufferPointer<T>) -> ([Double], [Double]) {
         let (m, n, r) = (spec.rows, spec.cols, f.rank)
-        var nMat = momentum[t].isEmpty ? [Double](repeating: 0, count: m * r) : momentum[t]
-        if let vOld = basis[t], vOld != f.v {
+        var nMat = momentum.isEmpty ? [Double](repeating: 0, count: m * r) : momentum
+        if let vOld = basis, vOld != f.v {
             // Refresh: N ← N (V_oldᵀ V_new) / n.
             var p = [Double](repeating: 0, count: r * r)
             for a in 0..<r { for b in 0..<r {
@@ -90,24 +114,41 @@ public struct LOZOMomentum: Sendable {
             nMat = projected
         }
         for i in 0..<(m * r) { nMat[i] = beta * nMat[i] + (1 - beta) * c * f.u[i] }
-        momentum[t] = nMat
-        basis[t] = f.v
-        let eta = learningRate, decay = learningRate * weightDecay
-        parameters.withTensor(t) { w in
-            nMat.withUnsafeBufferPointer { np in f.v.withUnsafeBufferPointer { vp in
-                // Rows are independent (each entry by the same expression): split a large matrix over
-                // the cores; the bits do not depend on the split (Proofs/performance.md).
-                nonisolated(unsafe) let (w, np, vp) = (w, np, vp)
-                let rows = { @Sendable (lo: Int, hi: Int) in
-                    for i in lo..<hi { for j in 0..<n {
-                        var s = 0.0
-                        for k in 0..<r { s += np[i * r + k] * vp[j * r + k] }
-                        let old = Double(w[i * n + j])
-                        w[i * n + j] = T(old - eta * scale * s - decay * old)
-                    } }
+        nMat.withUnsafeBufferPointer { np in f.v.withUnsafeBufferPointer { vp in
+            guard let np0 = np.baseAddress, let vp0 = vp.baseAddress, let wp0 = w.baseAddress else { return }
+            nonisolated(unsafe) let (nb, vb, wb) = (np0, vp0, wp0)
+            // V's columns copied out contiguously for r ≤ 2 so that the loop over j vectorises (the
+            // same sums in the same order); rows split over the cores for a large matrix.
+            let vt = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
+            defer { vt.deallocate() }
+            if r <= 2 { for j in 0..<n { vt[j] = vb[j &* r]; if r == 2 { vt[n + j] = vb[j &* 2 &+ 1] } } }
+            nonisolated(unsafe) let v0 = vt
+            let rows = { @Sendable (range: Range<Int>) in
+                for i in range {
+                    let wi = wb + i &* n
+                    if r == 1 {
+                        let n0 = nb[i]
+                        for j in 0..<n {
+                            var s = 0.0; s += n0 * v0[j]
+                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
+                        }
+                    } else if r == 2 {
+                        let n0 = nb[2 &* i], n1 = nb[2 &* i &+ 1], v1 = v0 + n
+                        for j in 0..<n {
+                            var s = 0.0; s += n0 * v0[j]; s += n1 * v1[j]
+                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
+                        }
+                    } else {
+                        for j in 0..<n {
+                            var s = 0.0
+                            for k in 0..<r { s += nb[i * r + k] * vb[j * r + k] }
+                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
+                        }
+                    }
                 }
-                ParallelChunks.run(m, elements: m * n) { r in rows(r.lowerBound, r.upperBound) }
-            } }
-        }
+            }
+            ParallelChunks.run(m, elements: m * n, rows)
+        } }
+        return (nMat, f.v)
     }
 }

@@ -68,4 +68,16 @@ public protocol PerturbedObjective<Scalar>: Objective {
     /// f(θ + εZ) (ε may be negative); nil Z gives f(θ).
     func loss(_ parameters: Parameters<Scalar>, perturbation z: (any Perturbation)?, epsilon: Double,
               batch: BatchSelection) throws -> Double
+    /// (f(θ + εZ), f(θ − εZ)), the central difference's pair: the same two values as two `loss`
+    /// calls; an objective may share work between them (the transformer forms Z's low-rank factors once).
+    func lossPair(_ parameters: Parameters<Scalar>, perturbation z: any Perturbation, epsilon: Double,
+                  batch: BatchSelection) throws -> (plus: Double, minus: Double)
+}
+
+extension PerturbedObjective {
+    public func lossPair(_ parameters: Parameters<Scalar>, perturbation z: any Perturbation, epsilon: Double,
+                         batch: BatchSelection) throws -> (plus: Double, minus: Double) {
+        (try loss(parameters, perturbation: z, epsilon: epsilon, batch: batch),
+         try loss(parameters, perturbation: z, epsilon: -epsilon, batch: batch))
+    }
 }

@@ -48,9 +48,30 @@ public struct LowRankFactors: Sendable, Equatable {
     @_specialize(where T == Double)
     public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
         let a = T(alpha), r = rank, n = cols
-        // Unchecked pointers (the sizes are the initialiser's precondition); same sums in the same order.
+        // Unchecked pointers (the sizes are the initialiser's precondition); same sums in the same order
+        // (s = 0, then s += u_ik·v_jk for k = 0, 1, …). For r ≤ 2 the columns of V are first copied
+        // out contiguously so that the loop over j has unit-stride loads and vectorises (r is a
+        // run-time value, so the general loop over k stays scalar).
         u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
             guard let ub = up.baseAddress, let vb = vp.baseAddress, let wb = w.baseAddress else { return }
+            if r <= 2 {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { vt in
+                    guard let v0 = vt.baseAddress else { return }
+                    let v1 = v0 + n
+                    for j in 0..<n { v0[j] = vb[j &* r]; if r == 2 { v1[j] = vb[j &* 2 &+ 1] } }
+                    for i in 0..<rows {
+                        let wi = wb + i &* n
+                        if r == 1 {
+                            let u0 = ub[i]
+                            for j in 0..<n { var s = 0.0; s += u0 * v0[j]; wi[j] += a * T(s) }
+                        } else {
+                            let u0 = ub[2 &* i], u1 = ub[2 &* i &+ 1]
+                            for j in 0..<n { var s = 0.0; s += u0 * v0[j]; s += u1 * v1[j]; wi[j] += a * T(s) }
+                        }
+                    }
+                }
+                return
+            }
             for i in 0..<rows {
                 let ui = ub + i * r, wi = wb + i * n
                 for j in 0..<n {

@@ -54,14 +54,20 @@ extension BertEncoder {
             throw ZOError("the perturbation's layout (\(z.layout.count) values) is not this encoder's (\(layout.parameters.count))",
                           at: "BertEncoder.split", fix: "draw the perturbation with the encoder's parameters")
         }
-        var deltas = WeightDeltas<T>()
-        var dense = [Bool](repeating: false, count: layout.parameters.tensors.count)
-        for (t, spec) in layout.parameters.tensors.enumerated() {
-            if spec.kind == .matrix, let f = z.lowRankFactors(tensor: t) {
-                deltas.lowRank[t] = LowRankDelta(f, scale: epsilon)
-            } else {
-                dense[t] = true
+        // Forming the factors (keyed Gaussians, QR for SubZero) is per tensor and independent:
+        // concurrently, each stored at its index (the same values as a serial loop).
+        let specs = layout.parameters.tensors
+        var formed = [LowRankDelta<T>?](repeating: nil, count: specs.count)
+        formed.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let out = out
+            DispatchQueue.concurrentPerform(iterations: specs.count) { t in
+                if specs[t].kind == .matrix, let f = z.lowRankFactors(tensor: t) { out[t] = LowRankDelta(f, scale: epsilon) }
             }
+        }
+        var deltas = WeightDeltas<T>()
+        var dense = [Bool](repeating: false, count: specs.count)
+        for t in specs.indices {
+            if let d = formed[t] { deltas.lowRank[t] = d } else { dense[t] = true }
         }
         return (deltas, DensePerturbation(z: z, epsilon: epsilon, dense: dense))
     }
@@ -75,6 +81,22 @@ extension BertEncoder {
         let (deltas, dense) = try partition(parameters, perturbation: z, epsilon: epsilon)
         return try forward(parameters, tokens: tokens, activations: activations, deltas: deltas,
                            dense: dense.dense.contains(true) ? dense : nil)
+    }
+
+    /// (f(θ + εZ), f(θ − εZ)) with Z partitioned once: the −ε pass reuses the factors with the
+    /// scale negated (T(−ε) = −T(ε) exactly, so the same bits as `forward(…, epsilon: −ε)`).
+    public func forwardPair(_ parameters: Parameters<T>, perturbation z: any Perturbation, epsilon: Double,
+                            tokens: EncoderBatch, activations: EncoderActivations<T>) throws(ZOError) -> (Double?, Double?) {
+        let (deltas, dense) = try partition(parameters, perturbation: z, epsilon: epsilon)
+        let negated = WeightDeltas(deltas.lowRank.mapValues {
+            LowRankDelta(rows: $0.rows, cols: $0.cols, rank: $0.rank, u: $0.u, v: $0.v, scale: -$0.scale)
+        })
+        let minusDense = DensePerturbation(z: z, epsilon: -epsilon, dense: dense.dense)
+        let anyDense = dense.dense.contains(true)
+        let plus = try forward(parameters, tokens: tokens, activations: activations, deltas: deltas, dense: anyDense ? dense : nil)
+        let minus = try forward(parameters, tokens: tokens, activations: activations, deltas: negated,
+                                dense: anyDense ? minusDense : nil)
+        return (plus, minus)
     }
 
     /// Copies the densely perturbed tensors among `refs` into the arena (after `reserve` values

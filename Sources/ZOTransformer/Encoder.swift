@@ -134,14 +134,15 @@ public struct BertEncoder<T: EncoderScalar>: Sendable {
                           bias: p[r.outputNormBias], rows: n, channels: c, eps: eps)
     }
 
-    /// out = inp Wᵀ + b, plus ε (inp V) Uᵀ when W has a fused low-rank delta.
+    /// out = inp Wᵀ + b, plus ε (inp V) Uᵀ when W has a fused low-rank delta (added before the product).
     @usableFromInline
     func linear(_ out: UnsafeMutablePointer<T>, _ inp: UnsafePointer<T>, _ w: TensorRef, _ bias: TensorRef,
                 rows n: Int, inputs i: Int, outputs o: Int,
                 _ p: ParameterSource<T>, _ a: EncoderActivations<T>, _ deltas: WeightDeltas<T>) {
-        Linear.forward(out, inp, weight: p[w], bias: p[bias], rows: n, inputs: i, outputs: o)
         if let d = deltas[w] {
-            Linear.addLowRank(out, inp, delta: d, scratch: a.scratch(n * d.rank), rows: n, inputs: i, outputs: o)
+            Linear.forward(out, inp, weight: p[w], bias: p[bias], delta: d, scratch: a.scratch(n * d.rank), rows: n, inputs: i, outputs: o)
+        } else {
+            Linear.forward(out, inp, weight: p[w], bias: p[bias], rows: n, inputs: i, outputs: o)
         }
     }
 

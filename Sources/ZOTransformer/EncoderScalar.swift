@@ -13,10 +13,13 @@ import ZOCore
 /// The requirements route matrix products to `cblas_sgemm` / `cblas_dgemm` and the two
 /// transcendental functions to libm, so that generic layer code stays one implementation.
 public protocol EncoderScalar: ZOScalar {
-    /// Row-major C ← α·op(A)·op(B) + β·C with op(X) = Xᵀ when `transX`; OpenBLAS.
-    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
-                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// Row-major C ← α·op(A)·op(B) + β·C with op(X) = Xᵀ when `transX`; OpenBLAS, split by rows of
+    /// C over the threads (`SplitGemm`). `prologue(rows)` runs on each piece's thread just before its
+    /// product (e.g. filling those rows of C with the bias); `split: false` makes one call on the
+    /// calling thread (inside a piece); `gemm` is this split, without a prologue.
+    static func gemmRows(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                         a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                         beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, split: Bool, prologue: ((Range<Int>) -> Void)?)
     /// eˣ (libm).
     static func exponential(_ x: Self) -> Self
     /// The error function erf(x) (libm; exact GELU needs it, not the tanh approximation).
@@ -31,13 +34,24 @@ public protocol EncoderScalar: ZOScalar {
     static func geluBackward(dinp: UnsafeMutablePointer<Self>, dout: UnsafePointer<Self>, _ inp: UnsafePointer<Self>, count: Int)
 }
 
+extension EncoderScalar {
+    /// `gemmRows` without a prologue.
+    @inlinable
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                            a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                            beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        gemmRows(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc, split: true, prologue: nil)
+    }
+}
+
 extension Float: EncoderScalar {
     @inlinable
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public static func gemmRows(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, split: Bool, prologue: ((Range<Int>) -> Void)?) {
         guard m > 0, n > 0 else { return }
-        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc) { rows, a, c in
+        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc, split: split, prologue: prologue) { rows, a, c in
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         blasint(rows), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
         }
@@ -58,11 +72,11 @@ extension Float: EncoderScalar {
 
 extension Double: EncoderScalar {
     @inlinable
-    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    public static func gemmRows(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                                a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                                beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, split: Bool, prologue: ((Range<Int>) -> Void)?) {
         guard m > 0, n > 0 else { return }
-        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc) { rows, a, c in
+        SplitGemm.rows(transA: transA, m: m, n: n, k: k, a: a, lda: lda, c: c, ldc: ldc, split: split, prologue: prologue) { rows, a, c in
             cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                         blasint(rows), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
         }
@@ -166,15 +180,16 @@ public enum SplitGemm {
 
     @inlinable
     static func rows<T>(transA: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<T>, lda: Int,
-                        c: UnsafeMutablePointer<T>, ldc: Int,
+                        c: UnsafeMutablePointer<T>, ldc: Int, split: Bool, prologue: ((Range<Int>) -> Void)?,
                         _ call: (Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
-        let pieces = pieces(m: m, n: n, k: k, threads: BLASThreads.current)
-        guard pieces.count > 1 else { call(m, a, c); return }
-        // Pieces write disjoint rows of C; A and B are only read.
+        let pieces = pieces(m: m, n: n, k: k, threads: split ? BLASThreads.current : 1)
+        guard pieces.count > 1 else { prologue?(0..<m); call(m, a, c); return }
+        // Pieces write disjoint rows of C (the prologue too); A and B are only read.
         withoutActuallyEscaping(call) { call in
-            nonisolated(unsafe) let (call, a, c) = (call, a, c)
+            nonisolated(unsafe) let (call, a, c, prologue) = (call, a, c, prologue)
             DispatchQueue.concurrentPerform(iterations: pieces.count) { p in
                 let r = pieces[p]
+                prologue?(r)
                 call(r.count, transA ? a + r.lowerBound : a + r.lowerBound * lda, c + r.lowerBound * ldc)
             }
         }

@@ -37,11 +37,44 @@ public enum Linear {
         bias: UnsafePointer<T>?,             // (O)
         rows n: Int, inputs i: Int, outputs o: Int
     ) {
-        if let bias {
-            for row in 0..<n { (out + row * o).update(from: bias, count: o) }
+        // The bias rows are filled by each gemm piece on its own thread, just before its product.
+        T.gemmRows(transA: false, transB: true, m: n, n: o, k: i, alpha: 1, a: inp, lda: i, b: weight, ldb: i,
+                   beta: bias == nil ? 0 : 1, c: out, ldc: o, split: true, prologue: bias.map { bias in
+                       { rows in for row in rows { (out + row * o).update(from: bias, count: o) } }
+                   })
+    }
+
+    /// out = inp · (W + εUVᵀ)ᵀ + bias with the low-rank part fused into each gemm piece's prologue:
+    /// its rows of out are set to bias + ε (inp V) Uᵀ (two thin single-threaded gemms on those rows,
+    /// `scratch` rows holding inp·V), then the piece's product adds inp·Wᵀ (β = 1). One pass over
+    /// out instead of three (bias fill, product, low-rank add); W is never formed.
+    @inlinable
+    public static func forward<T: EncoderScalar>(
+        _ out: UnsafeMutablePointer<T>,      // (N, O)
+        _ inp: UnsafePointer<T>,             // (N, I)
+        weight: UnsafePointer<T>,            // (O, I)
+        bias: UnsafePointer<T>?,             // (O)
+        delta: LowRankDelta<T>,              // U (O, r), V (I, r)
+        scratch: UnsafeMutablePointer<T>,    // (N, r)
+        rows n: Int, inputs i: Int, outputs o: Int
+    ) {
+        let r = delta.rank
+        delta.u.withUnsafeBufferPointer { u in
+            delta.v.withUnsafeBufferPointer { v in
+                guard let u = u.baseAddress, let v = v.baseAddress else { return }
+                T.gemmRows(transA: false, transB: true, m: n, n: o, k: i, alpha: 1, a: inp, lda: i, b: weight, ldb: i,
+                           beta: 1, c: out, ldc: o, split: true, prologue: { rows in
+                    let c = out + rows.lowerBound * o, s = scratch + rows.lowerBound * r
+                    for row in 0..<rows.count {
+                        if let bias { (c + row * o).update(from: bias, count: o) } else { (c + row * o).update(repeating: 0, count: o) }
+                    }
+                    T.gemmRows(transA: false, transB: false, m: rows.count, n: r, k: i, alpha: 1, a: inp + rows.lowerBound * i, lda: i,
+                               b: v, ldb: r, beta: 0, c: s, ldc: r, split: false, prologue: nil)
+                    T.gemmRows(transA: false, transB: true, m: rows.count, n: o, k: r, alpha: delta.scale, a: s, lda: r, b: u, ldb: r,
+                               beta: 1, c: c, ldc: o, split: false, prologue: nil)
+                })
+            }
         }
-        T.gemm(transA: false, transB: true, m: n, n: o, k: i, alpha: 1, a: inp, lda: i, b: weight, ldb: i,
-               beta: bias == nil ? 0 : 1, c: out, ldc: o)
     }
 
     /// The naive reference of `forward`: loops, Double sums.
@@ -58,28 +91,6 @@ public enum Linear {
                 var s = bias.map { Double($0[j]) } ?? 0
                 for k in 0..<i { s += Double(inp[row * i + k]) * Double(weight[j * i + k]) }
                 out[row * o + j] = T(s)
-            }
-        }
-    }
-
-    /// out += ε·(inp V) Uᵀ: the low-rank part of x (W + εUVᵀ)ᵀ in two thin gemms, W untouched.
-    /// `scratch` holds inp·V.
-    @inlinable
-    public static func addLowRank<T: EncoderScalar>(
-        _ out: UnsafeMutablePointer<T>,      // (N, O)
-        _ inp: UnsafePointer<T>,             // (N, I)
-        delta: LowRankDelta<T>,              // U (O, r), V (I, r)
-        scratch: UnsafeMutablePointer<T>,    // (N, r)
-        rows n: Int, inputs i: Int, outputs o: Int
-    ) {
-        let r = delta.rank
-        delta.u.withUnsafeBufferPointer { u in
-            delta.v.withUnsafeBufferPointer { v in
-                guard let u = u.baseAddress, let v = v.baseAddress else { return }
-                T.gemm(transA: false, transB: false, m: n, n: r, k: i, alpha: 1, a: inp, lda: i, b: v, ldb: r,
-                       beta: 0, c: scratch, ldc: r)
-                T.gemm(transA: false, transB: true, m: n, n: o, k: r, alpha: delta.scale, a: scratch, lda: r, b: u, ldb: r,
-                       beta: 1, c: out, ldc: o)
             }
         }
     }

@@ -73,6 +73,23 @@ public struct SentenceClassificationObjective<T: EncoderScalar>: DifferentiableO
         return try loss(dense, deltas: deltas, batch: batch)
     }
 
+    /// Both losses of the central difference with Z's low-rank factors formed once (for −ε the
+    /// deltas are the same factors with the scale negated, exactly T(−ε) = −T(ε)): the same values as
+    /// two `loss` calls. Several chunks fall back to the two calls.
+    public func lossPair(_ parameters: Parameters<T>, perturbation z: any Perturbation, epsilon: Double,
+                         batch: BatchSelection) throws -> (plus: Double, minus: Double) {
+        let rows = try batch.exampleIndices(count: count, at: "SentenceClassificationObjective.lossPair")
+        guard rows.count <= chunkSize else {
+            return (try loss(parameters, perturbation: z, epsilon: epsilon, batch: batch),
+                    try loss(parameters, perturbation: z, epsilon: -epsilon, batch: batch))
+        }
+        let acts = pool.take()
+        defer { pool.give(acts) }
+        let tokens = try data.select(rows)
+        let (plus, minus) = try encoder.forwardPair(parameters, perturbation: z, epsilon: epsilon, tokens: tokens, activations: acts)
+        return ((plus ?? .nan) / Double(rows.count), (minus ?? .nan) / Double(rows.count))
+    }
+
     public func gradient(_ parameters: Parameters<T>, batch: BatchSelection) throws -> [T] {
         try lossAndGradient(parameters, batch: batch).gradient
     }

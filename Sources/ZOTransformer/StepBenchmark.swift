@@ -39,6 +39,10 @@ public enum StepBenchmark {
         /// Float Gaussian fill, one thread, best of the repetitions.
         public var gaussianSamplesPerSecond: Double
         public var stepSeconds: [String: Timing]
+        /// Per method, the forward pass timed alternately with its steps (forward, step, forward, …):
+        /// the denominator of "step / own forward", so that a drift in the machine's speed (a shared
+        /// VM) hits both sides of the ratio alike.
+        public var forwardBesideSeconds: [String: Timing]?
         /// Peak RSS per mode ("inference" and each method), each from its own process, when measured.
         public var peakRSSBytes: [String: Int]?
     }
@@ -82,7 +86,12 @@ public enum StepBenchmark {
             return Timing(runs)
         }
         let forward = try time { _ = try objective.loss(start.parameters, batch: .full) }
-        var steps: [String: Timing] = [:]
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        }
+        var steps: [String: Timing] = [:], beside: [String: Timing] = [:]
         for method in methods {
             var c = config
             c.method = method
@@ -90,10 +99,18 @@ public enum StepBenchmark {
             var stepper = try c.makeStepper(layout: objective.layout)
             var theta = start.parameters
             var t = 0
-            steps[method.rawValue] = try time {
+            func step() throws {
                 _ = try stepper.step(objective, &theta, step: t, key: c.keys.perturbation, batch: .full)
                 t += 1
             }
+            try step()                                  // warm-up (state, buffers)
+            var forwards: [Double] = [], runs: [Double] = []
+            for _ in 0..<repetitions {
+                forwards.append(try seconds { _ = try objective.loss(start.parameters, batch: .full) })
+                runs.append(try seconds { try step() })
+            }
+            steps[method.rawValue] = Timing(runs)
+            beside[method.rawValue] = Timing(forwards)
         }
         let ec = start.encoder.config
         let flop = EncoderBenchmark.forwardFLOP(ec, batch: config.batchSize, length: config.maxLength)
@@ -104,7 +121,7 @@ public enum StepBenchmark {
                       forwardGFLOPS: flop / forward.median / 1e9,
                       sgemmGFLOPS: EncoderBenchmark.sgemmRate(rows: config.batchSize * config.maxLength, inputs: ec.hidden,
                                                               outputs: ec.intermediate, repetitions: max(repetitions, 5)),
-                      gaussianSamplesPerSecond: gauss.perSecond, stepSeconds: steps, peakRSSBytes: nil)
+                      gaussianSamplesPerSecond: gauss.perSecond, stepSeconds: steps, forwardBesideSeconds: beside, peakRSSBytes: nil)
     }
 
     /// Peak RSS of one mode in this process: load model and batch, reset VmHWM to the resident size,

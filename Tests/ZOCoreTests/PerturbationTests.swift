@@ -46,4 +46,27 @@ import ZOCore
         let zd: [Double] = z.materialize(tensor: 0)
         #expect(wd == zd.map { 0.25 + 1e-3 * $0 }, "seed 44")
     }
+
+    /// w + α·U Vᵀ from `addScaledProduct` (the vectorised r ≤ 2 path and the general one) is the
+    /// serial expression w_ij + T(α)·T(Σ_k u_ik v_jk) (sum from 0 in k order) bit for bit.
+    @Test(arguments: [1, 2, 3])
+    func addScaledProductIsTheSerialExpression(rank r: Int) {
+        let (m, n) = (37, 301)
+        let u = RandomFill.gaussian(Double.self, count: m * r, key: PRNGKey(seed: 61))
+        let v = RandomFill.gaussian(Double.self, count: n * r, key: PRNGKey(seed: 62))
+        let f = LowRankFactors(rows: m, cols: n, rank: r, u: u, v: v)
+        let w0 = RandomFill.gaussian(Float.self, count: m * n, key: PRNGKey(seed: 63))
+        var w = w0
+        w.withUnsafeMutableBufferPointer { f.addScaledProduct(-0.37, to: $0) }
+        var expected = w0
+        for i in 0..<m { for j in 0..<n {
+            var s = 0.0
+            for k in 0..<r { s += u[i * r + k] * v[j * r + k] }
+            expected[i * n + j] += Float(-0.37) * Float(s)
+        } }
+        #expect(w == expected, "rank \(r), seeds 61-63")
+        var wd = w0.map(Double.init)
+        wd.withUnsafeMutableBufferPointer { f.addScaledProduct(0.5, to: $0) }
+        #expect(wd == (0..<(m * n)).map { Double(w0[$0]) + 0.5 * zip(u[($0 / n) * r ..< ($0 / n) * r + r], v[($0 % n) * r ..< ($0 % n) * r + r]).reduce(0.0) { $0 + $1.0 * $1.1 } })
+    }
 }

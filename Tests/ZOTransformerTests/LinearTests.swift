@@ -36,26 +36,37 @@ import ZOTransformer
         #expect(relativeError(g[1].map { $0 - 1 }, fw) < 1e-6)
         #expect(relativeError(g[2].map { $0 - 1 }, fb) < 1e-6)
     }
+}
 
-    /// y = x Wᵀ + ε (x V) Uᵀ equals x (W + εUVᵀ)ᵀ with W + εUVᵀ formed densely, to 1e-5 in Float.
-    @Test func fusedLowRankMatchesDenseDelta() {
-        let n = 6, i = 40, o = 24, r = 3, eps = 1e-3
+extension BLASThreadTests {
+    /// y = x Wᵀ + ε (x V) Uᵀ (fused into the gemm pieces' prologues) equals x (W + εUVᵀ)ᵀ with
+    /// W + εUVᵀ formed densely, to 1e-5 in Float; with and without bias, small (one piece) and
+    /// large enough to split over two threads.
+    @Test(arguments: [6, 256])
+    func fusedLowRankMatchesDenseDelta(rows n: Int) throws {
+        let before = BLASThreads.current
+        defer { try? BLASThreads.set(before) }
+        try BLASThreads.set(2)
+        let i = 64, o = 96, r = 3, eps = 1e-3
         let x: [Float] = randn(n * i, seed: 1), w: [Float] = randn(o * i, seed: 2, scale: 0.1), b: [Float] = randn(o, seed: 3)
         let factors = LowRankFactors(rows: o, cols: i, rank: r, u: randn(o * r, seed: 4), v: randn(i * r, seed: 5))
         let delta = LowRankDelta<Float>(factors, scale: eps)
-        var fused = [[Float](repeating: 0, count: n * o), x, w, b, [Float](repeating: 0, count: n * r)]
-        withPointers(&fused) { p in
-            Linear.forward(p[0], p[1], weight: p[2], bias: p[3], rows: n, inputs: i, outputs: o)
-            Linear.addLowRank(p[0], p[1], delta: delta, scratch: p[4], rows: n, inputs: i, outputs: o)
-        }
         var wDense = w
         wDense.withUnsafeMutableBufferPointer { factors.addScaledProduct(eps, to: $0) }
-        var dense = [[Float](repeating: 0, count: n * o), x, wDense, b]
-        withPointers(&dense) { p in Linear.forward(p[0], p[1], weight: p[2], bias: p[3], rows: n, inputs: i, outputs: o) }
-        #expect(maxAbs(fused[0], dense[0]) < 1e-5)
-        // The delta is visible (the check is not vacuous): ε·|x V Uᵀ| is well above 1e-5 somewhere.
-        var plain = [[Float](repeating: 0, count: n * o), x, w, b]
-        withPointers(&plain) { p in Linear.forward(p[0], p[1], weight: p[2], bias: p[3], rows: n, inputs: i, outputs: o) }
-        #expect(maxAbs(plain[0], dense[0]) > 1e-3)
+        for withBias in [true, false] {
+            let bias = withBias ? b : [Float](repeating: 0, count: o)
+            var fused = [[Float](repeating: .nan, count: n * o), x, w, bias, [Float](repeating: 0, count: n * r)]
+            withPointers(&fused) { p in
+                Linear.forward(p[0], p[1], weight: p[2], bias: withBias ? p[3] : nil, delta: delta, scratch: p[4], rows: n, inputs: i, outputs: o)
+            }
+            var dense = [[Float](repeating: 0, count: n * o), x, wDense, bias]
+            withPointers(&dense) { p in Linear.forward(p[0], p[1], weight: p[2], bias: p[3], rows: n, inputs: i, outputs: o) }
+            #expect(maxAbs(fused[0], dense[0]) < 1e-5, "rows \(n), bias \(withBias)")
+            // The delta is visible (the check is not vacuous): ε·|x V Uᵀ| is well above 1e-5 somewhere.
+            var plain = [[Float](repeating: 0, count: n * o), x, w, bias]
+            withPointers(&plain) { p in Linear.forward(p[0], p[1], weight: p[2], bias: p[3], rows: n, inputs: i, outputs: o) }
+            #expect(maxAbs(plain[0], dense[0]) > 1e-3)
+        }
+        #expect(SplitGemm.pieces(m: 256, n: o, k: i, threads: 2).count == 2)
     }
 }

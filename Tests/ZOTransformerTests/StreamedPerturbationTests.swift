@@ -40,6 +40,27 @@ import ZOTransformer
         #expect(theta == Small.parameters(one.encoder.layout, key: PRNGKey(seed: 62), as: Float.self))
     }
 
+    /// The pair (f(θ+εZ), f(θ−εZ)) with Z partitioned once equals the two single calls bit for bit,
+    /// for the encoder and the objective (one chunk: the pair; two chunks: the fallback).
+    @Test(arguments: [0, 1, 2, 3])
+    func lossPairIsTwoSingleLosses(method: Int) throws {
+        let data = try Small.tokens()
+        let one = try SentenceClassificationObjective(encoder: try BertEncoder<Float>(Small.config), data: data, chunkSize: 2)
+        let theta = Small.parameters(one.encoder.layout, key: PRNGKey(seed: 64), as: Float.self)
+        let z = try perturbation(method, theta)
+        let acts = one.encoder.makeActivations(batch: data.batch, length: data.length)
+        let (plus, minus) = try one.encoder.forwardPair(theta, perturbation: z, epsilon: 1e-3, tokens: data, activations: acts)
+        let p1 = try #require(try one.encoder.forward(theta, perturbation: z, epsilon: 1e-3, tokens: data, activations: acts))
+        let m1 = try #require(try one.encoder.forward(theta, perturbation: z, epsilon: -1e-3, tokens: data, activations: acts))
+        #expect(plus?.bitPattern == p1.bitPattern && minus?.bitPattern == m1.bitPattern, "method \(method)")
+        #expect(p1 != m1)
+        for objective in [one, try SentenceClassificationObjective(encoder: one.encoder, data: data, chunkSize: 1)] {
+            let pair = try objective.lossPair(theta, perturbation: z, epsilon: 1e-3, batch: .full)
+            #expect(pair.plus == (try objective.loss(theta, perturbation: z, epsilon: 1e-3, batch: .full)), "method \(method)")
+            #expect(pair.minus == (try objective.loss(theta, perturbation: z, epsilon: -1e-3, batch: .full)), "method \(method)")
+        }
+    }
+
     /// A streamed forward marks its activations as not those of θ: backward refuses them.
     @Test func streamedActivationsRefuseBackward() throws {
         let data = try Small.tokens()
