@@ -12,11 +12,7 @@ public enum MagnitudeSelection {
     /// (k-th smallest |x_i| (0-based rank), number of i with |x_i| strictly below it). x finite, 0 ≤ k < x.count.
     public static func kthSmallestMagnitude(_ x: UnsafeBufferPointer<Float>, _ k: Int) -> (value: Float, below: Int) {
         precondition(k >= 0 && k < x.count, "kthSmallestMagnitude: k out of range")
-        let high = [Int](unsafeUninitializedCapacity: 1 << 16) { h, n in
-            h.initialize(repeating: 0)
-            for v in x { h[Int((v.bitPattern & 0x7FFF_FFFF) >> 15)] += 1 }
-            n = 1 << 16
-        }
+        let high = highHistogram(x)
         var below = 0, bucket = 0
         while below + high[bucket] <= k { below += high[bucket]; bucket += 1 }
         let low = [Int](unsafeUninitializedCapacity: 1 << 15) { h, n in
@@ -33,36 +29,91 @@ public enum MagnitudeSelection {
         return (Float(bitPattern: UInt32(bucket) << 15 | UInt32(digit)), below)
     }
 
+    /// Counts of the top 16 bits of |x| (bits 30…15), for each of the 2¹⁶ buckets.
+    static func highHistogram(_ x: UnsafeBufferPointer<Float>) -> [Int] {
+        // Four interleaved sub-histograms (UInt32 counts; a tensor has < 2³² entries), summed at the
+        // end: weights cluster in few buckets, and one histogram would stall on store-to-load
+        // forwarding between consecutive increments of the same counter. The counts are exact.
+        return [Int](unsafeUninitializedCapacity: 1 << 16) { h, n in
+            h.initialize(repeating: 0)
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 << 16) { sub in
+                sub.initialize(repeating: 0)
+                guard let hs = sub.baseAddress else { return }
+                x.withMemoryRebound(to: UInt32.self) { bits in
+                    let count = bits.count
+                    var i = 0
+                    while i &+ 4 <= count {
+                        hs[Int((bits[i] & 0x7FFF_FFFF) &>> 15)] &+= 1
+                        hs[65_536 &+ Int((bits[i &+ 1] & 0x7FFF_FFFF) &>> 15)] &+= 1
+                        hs[131_072 &+ Int((bits[i &+ 2] & 0x7FFF_FFFF) &>> 15)] &+= 1
+                        hs[196_608 &+ Int((bits[i &+ 3] & 0x7FFF_FFFF) &>> 15)] &+= 1
+                        i &+= 4
+                    }
+                    while i < count { hs[Int((bits[i] & 0x7FFF_FFFF) &>> 15)] &+= 1; i &+= 1 }
+                }
+                for b in 0..<(1 << 16) {
+                    h[b] = Int(hs[b]) + Int(hs[65_536 + b]) + Int(hs[131_072 + b]) + Int(hs[196_608 + b])
+                }
+            }
+            n = 1 << 16
+        }
+    }
+
     /// Sparse MeZO's mask bits of one tensor: the k entries of smallest |x|, ties at the threshold
     /// broken by index (the rule of `SparseMeZO.mask`), 64 entries per word, least significant first.
     /// Returns the bits and the threshold h (−∞ when k = 0).
     public static func smallestMagnitudeBits(_ x: UnsafeBufferPointer<Float>, keep k: Int) -> (bits: [UInt64], threshold: Double) {
         var words = [UInt64](repeating: 0, count: (x.count + 63) / 64)
         guard k > 0 else { return (words, -.infinity) }
-        let (h, below) = kthSmallestMagnitude(x, k - 1)
-        let hb = h.bitPattern
-        var ties = k - below
-        words.withUnsafeMutableBufferPointer { w in
-            for start in stride(from: 0, to: x.count, by: 64) {
-                let end = min(start + 64, x.count)
-                // Branch-free fast path: bit i = (|x_i| < h), the sign of |x_i| − h (both < 2³¹);
-                // a word holding a tie at h is redone below in index order.
-                var word: UInt64 = 0, tie: UInt32 = 0
-                for i in start..<end {
-                    let d = (x[i].bitPattern & 0x7FFF_FFFF) &- hb
-                    word |= UInt64(d >> 31) << UInt64(i - start)
-                    tie |= d == 0 ? 1 : 0
-                }
-                if tie == 0 { w[start >> 6] = word; continue }
-                word = 0
-                for i in start..<end {
-                    let a = x[i].bitPattern & 0x7FFF_FFFF
-                    if a < hb || (a == hb && ties > 0) {
-                        if a == hb { ties -= 1 }
-                        word |= 1 << UInt64(i - start)
+        // Two passes over x instead of three (the passes are memory-bound: 91 MB each for the model).
+        // 1. The histogram of the top 16 bits gives the bucket b holding rank k − 1 and the number of
+        //    entries in lower buckets, all strictly below every entry of b.
+        let high = highHistogram(x)
+        var below = 0, bucket = 0
+        while below + high[bucket] <= k - 1 { below += high[bucket]; bucket += 1 }
+        // 2. One pass sets the bits of the entries in lower buckets (|x| < h for sure, h being in b)
+        //    and collects the entries of bucket b (index order); the threshold h and the bits of
+        //    those candidates follow from them alone: |x| < h kept, ties at h in index order.
+        let b = UInt32(bucket)
+        var candidates: [Int] = []
+        candidates.reserveCapacity(high[bucket])
+        x.withMemoryRebound(to: UInt32.self) { bits in
+            words.withUnsafeMutableBufferPointer { w in
+                for start in stride(from: 0, to: bits.count, by: 64) {
+                    let end = min(start + 64, bits.count)
+                    var word: UInt64 = 0, inBucket: UInt32 = 0
+                    for i in start..<end {
+                        let hi = (bits[i] & 0x7FFF_FFFF) &>> 15
+                        word |= UInt64((hi &- b) >> 31) << UInt64(i &- start)
+                        inBucket |= hi == b ? 1 : 0
+                    }
+                    w[start >> 6] = word
+                    if inBucket != 0 {
+                        for i in start..<end where (bits[i] & 0x7FFF_FFFF) &>> 15 == b { candidates.append(i) }
                     }
                 }
-                w[start >> 6] = word
+            }
+        }
+        // The (k − 1 − below)-th smallest low digit among the candidates: by a histogram of the 15
+        // low bits when there are many, by sorting them when there are few (the same digit; `below`
+        // becomes the number of entries strictly below h either way).
+        var digit = 0
+        if candidates.count > 1 << 12 {
+            var low = [Int](repeating: 0, count: 1 << 15)
+            for i in candidates { low[Int(x[i].bitPattern & 0x7FFF)] += 1 }
+            while below + low[digit] <= k - 1 { below += low[digit]; digit += 1 }
+        } else {
+            let lows = candidates.map { Int(x[$0].bitPattern & 0x7FFF) }.sorted()
+            digit = lows[k - 1 - below]
+            below += lows.prefix { $0 < digit }.count
+        }
+        let h = Float(bitPattern: b << 15 | UInt32(digit)), hb = h.bitPattern
+        var ties = k - below
+        for i in candidates {
+            let a = x[i].bitPattern & 0x7FFF_FFFF
+            if a < hb || (a == hb && ties > 0) {
+                if a == hb { ties -= 1 }
+                words[i >> 6] |= 1 << UInt64(i & 63)
             }
         }
         return (words, Double(h))

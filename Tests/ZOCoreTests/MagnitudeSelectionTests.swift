@@ -43,6 +43,19 @@ import ZOCore
         }
     }
 
+    /// Many entries in the threshold's bucket (10,000 magnitudes 1 + j·2⁻²³, shuffled, with ties):
+    /// the candidates' histogram path (> 4096 of them) agrees with the quickselect path too.
+    @Test func crowdedBucketMaskEqualsDoubleMask() throws {
+        let layout = try ParameterLayout([("w", [100, 100]), ("v", [3000])])
+        var p = Parameters<Float>(zeros: layout)
+        p.withTensor(0) { w in for i in w.indices { w[i] = (i % 2 == 0 ? 1 : -1) * Float(bitPattern: 0x3F80_0000 + UInt32((i * 7919) % 10_000 / 2)) } }
+        p.withTensor(1) { w in for i in w.indices { w[i] = Float(i % 50) * 0.01 } }
+        let d = try Parameters<Double>(layout: layout, values: p.values.map(Double.init))
+        for s in [0.1, 0.5, 0.93] {
+            #expect(SparseMeZO.mask(for: p, sparsity: s) == SparseMeZO.mask(for: d, sparsity: s), "sparsity \(s)")
+        }
+    }
+
     /// addScaled over a range adds exactly the whole-tensor addScaled restricted to it (dense,
     /// sparse and the materialising default), for aligned and unaligned ranges.
     @Test func rangeAddScaledIsTheWholeTensorsSlice() throws {
