@@ -35,7 +35,7 @@ bench: build
 
 # zocheck against PyTorch on the same workloads (PyTorch optional: skipped with a message without it).
 bench-peer: build
-	python3 scripts/bench_compare.py --rounds 3 --repetitions 3
+	python3 scripts/bench_compare.py --rounds 5 --repetitions 5
 
 clean:
 	rm -rf .build
