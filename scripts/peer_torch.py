@@ -125,7 +125,8 @@ class MeZO:
             z = torch.normal(mean=0, std=1, size=param.data.size(), device=param.data.device, dtype=param.data.dtype)
             param.data = param.data + scaling_factor * z * self.eps
 
-    def step(self, ids, labels):
+    def measure(self, ids, labels):
+        """The reference's in-place measurement: +eps z, -2 eps z, +eps z (restore); returns c."""
         self.seed = int(self.rng.integers(1_000_000_000))
         self.perturb(1)
         with torch.inference_mode():
@@ -133,8 +134,11 @@ class MeZO:
         self.perturb(-2)
         with torch.inference_mode():
             loss2 = self.model(ids, labels)
-        self.projected_grad = ((loss1 - loss2) / (2 * self.eps)).item()
         self.perturb(1)
+        return ((loss1 - loss2) / (2 * self.eps)).item()
+
+    def step(self, ids, labels):
+        self.projected_grad = self.measure(ids, labels)
         torch.manual_seed(self.seed)
         for name, param in self.params:
             z = torch.normal(mean=0, std=1, size=param.data.size(), device=param.data.device, dtype=param.data.dtype)
@@ -164,15 +168,7 @@ class LOZO(MeZO):
                 param.data = param.data + scaling_factor * z * self.eps
 
     def step(self, ids, labels):
-        self.seed = int(self.rng.integers(1_000_000_000))
-        self.perturb(1)
-        with torch.inference_mode():
-            loss1 = self.model(ids, labels)
-        self.perturb(-2)
-        with torch.inference_mode():
-            loss2 = self.model(ids, labels)
-        g = ((loss1 - loss2) / (2 * self.eps)).item()
-        self.perturb(1)
+        g = self.measure(ids, labels)
         torch.manual_seed(self.seed)   # the reference's update draws u only (its U differs on resample steps)
         for name, param in self.params:
             if param.data.ndim >= 2:

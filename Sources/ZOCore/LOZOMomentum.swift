@@ -57,8 +57,7 @@ public struct LOZOMomentum: Sendable {
         // θ): concurrently, each by the same serial code, so the bits do not depend on the schedule.
         momentum.withUnsafeMutableBufferPointer { mp in basis.withUnsafeMutableBufferPointer { bp in
             parameters.values.withUnsafeMutableBufferPointer { all in
-                nonisolated(unsafe) let (mp, bp, all) = (mp, bp, all)
-                let one = { @Sendable (t: Int) in
+                ParallelChunks.forEach(specs.count, elements: all.count) { t in
                     let spec = specs[t]
                     let w = UnsafeMutableBufferPointer(rebasing: all[spec.range])
                     if let f = z.lowRankFactors(tensor: t) {
@@ -74,11 +73,6 @@ public struct LOZOMomentum: Sendable {
                         for i in 0..<spec.count { w[i] -= e * T(m[i]) }
                         mp[t] = m
                     }
-                }
-                if all.count >= ParallelChunks.minimum {
-                    DispatchQueue.concurrentPerform(iterations: specs.count, execute: one)
-                } else {
-                    for t in specs.indices { one(t) }
                 }
             }
         } }
@@ -114,40 +108,20 @@ public struct LOZOMomentum: Sendable {
             nMat = projected
         }
         for i in 0..<(m * r) { nMat[i] = beta * nMat[i] + (1 - beta) * c * f.u[i] }
-        nMat.withUnsafeBufferPointer { np in f.v.withUnsafeBufferPointer { vp in
-            guard let np0 = np.baseAddress, let vp0 = vp.baseAddress, let wp0 = w.baseAddress else { return }
-            nonisolated(unsafe) let (nb, vb, wb) = (np0, vp0, wp0)
-            // V's columns copied out contiguously for r ≤ 2 so that the loop over j vectorises (the
-            // same sums in the same order); rows split over the cores for a large matrix.
-            let vt = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
-            defer { vt.deallocate() }
-            if r <= 2 { for j in 0..<n { vt[j] = vb[j &* r]; if r == 2 { vt[n + j] = vb[j &* 2 &+ 1] } } }
-            nonisolated(unsafe) let v0 = vt
-            let rows = { @Sendable (range: Range<Int>) in
-                for i in range {
-                    let wi = wb + i &* n
-                    if r == 1 {
-                        let n0 = nb[i]
-                        for j in 0..<n {
-                            var s = 0.0; s += n0 * v0[j]
-                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
-                        }
-                    } else if r == 2 {
-                        let n0 = nb[2 &* i], n1 = nb[2 &* i &+ 1], v1 = v0 + n
-                        for j in 0..<n {
-                            var s = 0.0; s += n0 * v0[j]; s += n1 * v1[j]
-                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
-                        }
-                    } else {
-                        for j in 0..<n {
-                            var s = 0.0
-                            for k in 0..<r { s += nb[i * r + k] * vb[j * r + k] }
-                            let old = Double(wi[j]); wi[j] = T(old - eta * scale * s - decay * old)
-                        }
+        nMat.withUnsafeBufferPointer { np in f.columnsOfV.withUnsafeBufferPointer { vp in
+            guard let nb = np.baseAddress, let vt = vp.baseAddress, let wb = w.baseAddress else { return }
+            // Entry by entry with `LowRankFactors.rowSums` (the same sums in the same order, vectorised);
+            // rows split over the cores for a large matrix, each piece with its own row of sums.
+            ParallelChunks.run(m, elements: m * n) { range in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { sp in
+                    guard let s = sp.baseAddress else { return }
+                    for i in range {
+                        LowRankFactors.rowSums(nb + i &* r, columns: vt, cols: n, rank: r, into: s)
+                        let wi = wb + i &* n
+                        for j in 0..<n { let old = Double(wi[j]); wi[j] = T(old - eta * scale * s[j] - decay * old) }
                     }
                 }
             }
-            ParallelChunks.run(m, elements: m * n, rows)
         } }
         return (nMat, f.v)
     }

@@ -3,8 +3,8 @@
 ///
 /// For finite x, |x| is x's bits with the sign cleared, and on non-negative floats the order of
 /// the values is the order of their bit patterns read as integers. So the k-th smallest |x| is found
-/// by two counting passes: a histogram of the top 16 bits of |x| picks the bucket holding rank k,
-/// a histogram of the low 15 bits inside that bucket picks the value. The result is the same value
+/// by two passes: a histogram of the top 16 bits of |x| picks the bucket holding rank k, and a
+/// second pass collects that bucket's entries, whose low 15 bits pick the value. The result is the same value
 /// quickselect over Double(|x|) returns (`Selection.kthSmallest`, compared in SparseMeZOTests),
 /// with no copy of the tensor (quickselect needed an 8-byte magnitude per entry: 94 MB for the
 /// word-embedding table) and in two streaming passes instead of ~2n random swaps.
@@ -12,21 +12,40 @@ public enum MagnitudeSelection {
     /// (k-th smallest |x_i| (0-based rank), number of i with |x_i| strictly below it). x finite, 0 ≤ k < x.count.
     public static func kthSmallestMagnitude(_ x: UnsafeBufferPointer<Float>, _ k: Int) -> (value: Float, below: Int) {
         precondition(k >= 0 && k < x.count, "kthSmallestMagnitude: k out of range")
+        let (bucket, below) = rankBucket(x, k)
+        var candidates: [Int] = []
+        x.withMemoryRebound(to: UInt32.self) { bits in
+            for i in bits.indices where (bits[i] & 0x7FFF_FFFF) &>> 15 == bucket { candidates.append(i) }
+        }
+        return candidateValue(x, candidates, bucket: bucket, below: below, rank: k)
+    }
+
+    /// The bucket (top 16 bits of |x|) holding rank k, and the number of entries in lower buckets,
+    /// all strictly below every entry of that bucket.
+    static func rankBucket(_ x: UnsafeBufferPointer<Float>, _ k: Int) -> (bucket: UInt32, below: Int) {
         let high = highHistogram(x)
         var below = 0, bucket = 0
         while below + high[bucket] <= k { below += high[bucket]; bucket += 1 }
-        let low = [Int](unsafeUninitializedCapacity: 1 << 15) { h, n in
-            h.initialize(repeating: 0)
-            let b = UInt32(bucket)
-            for v in x {
-                let a = v.bitPattern & 0x7FFF_FFFF
-                if a >> 15 == b { h[Int(a & 0x7FFF)] += 1 }
-            }
-            n = 1 << 15
+        return (UInt32(bucket), below)
+    }
+
+    /// The value of rank k and the number of entries strictly below it, from the entries of the
+    /// rank's bucket alone (`candidates`, its indices) and `below`, the count in lower buckets: the
+    /// (k − below)-th smallest low 15-bit digit among the candidates, by a histogram of the digits
+    /// when there are many, by sorting them when there are few (the same digit either way).
+    static func candidateValue(_ x: UnsafeBufferPointer<Float>, _ candidates: [Int], bucket: UInt32, below: Int,
+                               rank k: Int) -> (value: Float, below: Int) {
+        var below = below, digit = 0
+        if candidates.count > 1 << 12 {
+            var low = [Int](repeating: 0, count: 1 << 15)
+            for i in candidates { low[Int(x[i].bitPattern & 0x7FFF)] += 1 }
+            while below + low[digit] <= k { below += low[digit]; digit += 1 }
+        } else {
+            let lows = candidates.map { Int(x[$0].bitPattern & 0x7FFF) }.sorted()
+            digit = lows[k - below]
+            below += lows.prefix { $0 < digit }.count
         }
-        var digit = 0
-        while below + low[digit] <= k { below += low[digit]; digit += 1 }
-        return (Float(bitPattern: UInt32(bucket) << 15 | UInt32(digit)), below)
+        return (Float(bitPattern: bucket << 15 | UInt32(digit)), below)
     }
 
     /// Counts of the top 16 bits of |x| (bits 30…15), for each of the 2¹⁶ buckets.
@@ -66,17 +85,12 @@ public enum MagnitudeSelection {
         var words = [UInt64](repeating: 0, count: (x.count + 63) / 64)
         guard k > 0 else { return (words, -.infinity) }
         // Two passes over x instead of three (the passes are memory-bound: 91 MB each for the model).
-        // 1. The histogram of the top 16 bits gives the bucket b holding rank k − 1 and the number of
-        //    entries in lower buckets, all strictly below every entry of b.
-        let high = highHistogram(x)
-        var below = 0, bucket = 0
-        while below + high[bucket] <= k - 1 { below += high[bucket]; bucket += 1 }
+        // 1. The bucket b holding rank k − 1 (the top-16-bit histogram).
         // 2. One pass sets the bits of the entries in lower buckets (|x| < h for sure, h being in b)
         //    and collects the entries of bucket b (index order); the threshold h and the bits of
         //    those candidates follow from them alone: |x| < h kept, ties at h in index order.
-        let b = UInt32(bucket)
+        let (b, inLower) = rankBucket(x, k - 1)
         var candidates: [Int] = []
-        candidates.reserveCapacity(high[bucket])
         x.withMemoryRebound(to: UInt32.self) { bits in
             words.withUnsafeMutableBufferPointer { w in
                 for start in stride(from: 0, to: bits.count, by: 64) {
@@ -94,20 +108,8 @@ public enum MagnitudeSelection {
                 }
             }
         }
-        // The (k − 1 − below)-th smallest low digit among the candidates: by a histogram of the 15
-        // low bits when there are many, by sorting them when there are few (the same digit; `below`
-        // becomes the number of entries strictly below h either way).
-        var digit = 0
-        if candidates.count > 1 << 12 {
-            var low = [Int](repeating: 0, count: 1 << 15)
-            for i in candidates { low[Int(x[i].bitPattern & 0x7FFF)] += 1 }
-            while below + low[digit] <= k - 1 { below += low[digit]; digit += 1 }
-        } else {
-            let lows = candidates.map { Int(x[$0].bitPattern & 0x7FFF) }.sorted()
-            digit = lows[k - 1 - below]
-            below += lows.prefix { $0 < digit }.count
-        }
-        let h = Float(bitPattern: b << 15 | UInt32(digit)), hb = h.bitPattern
+        let (h, below) = candidateValue(x, candidates, bucket: b, below: inLower, rank: k - 1)
+        let hb = h.bitPattern
         var ties = k - below
         for i in candidates {
             let a = x[i].bitPattern & 0x7FFF_FFFF

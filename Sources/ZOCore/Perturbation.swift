@@ -47,40 +47,39 @@ public struct LowRankFactors: Sendable, Equatable {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public func addScaledProduct<T: ZOScalar>(_ alpha: Double, to w: UnsafeMutableBufferPointer<T>) {
-        let a = T(alpha), r = rank, n = cols
-        // Unchecked pointers (the sizes are the initialiser's precondition); same sums in the same order
-        // (s = 0, then s += u_ik·v_jk for k = 0, 1, …). For r ≤ 2 the columns of V are first copied
-        // out contiguously so that the loop over j has unit-stride loads and vectorises (r is a
-        // run-time value, so the general loop over k stays scalar).
-        u.withUnsafeBufferPointer { up in v.withUnsafeBufferPointer { vp in
-            guard let ub = up.baseAddress, let vb = vp.baseAddress, let wb = w.baseAddress else { return }
-            if r <= 2 {
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { vt in
-                    guard let v0 = vt.baseAddress else { return }
-                    let v1 = v0 + n
-                    for j in 0..<n { v0[j] = vb[j &* r]; if r == 2 { v1[j] = vb[j &* 2 &+ 1] } }
-                    for i in 0..<rows {
-                        let wi = wb + i &* n
-                        if r == 1 {
-                            let u0 = ub[i]
-                            for j in 0..<n { var s = 0.0; s += u0 * v0[j]; wi[j] += a * T(s) }
-                        } else {
-                            let u0 = ub[2 &* i], u1 = ub[2 &* i &+ 1]
-                            for j in 0..<n { var s = 0.0; s += u0 * v0[j]; s += u1 * v1[j]; wi[j] += a * T(s) }
-                        }
-                    }
-                }
-                return
-            }
-            for i in 0..<rows {
-                let ui = ub + i * r, wi = wb + i * n
-                for j in 0..<n {
-                    var s = 0.0
-                    for k in 0..<r { s += ui[k] * vb[j * r + k] }
-                    wi[j] += a * T(s)
+        let a = T(alpha), n = cols
+        // Unchecked pointers (the sizes are the initialiser's precondition); the row sums of `rowSums`.
+        u.withUnsafeBufferPointer { up in columnsOfV.withUnsafeBufferPointer { vp in
+            guard let ub = up.baseAddress, let vt = vp.baseAddress, let wb = w.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { sp in
+                guard let s = sp.baseAddress else { return }
+                for i in 0..<rows {
+                    Self.rowSums(ub + i &* rank, columns: vt, cols: n, rank: rank, into: s)
+                    let wi = wb + i &* n
+                    for j in 0..<n { wi[j] += a * T(s[j]) }
                 }
             }
         } }
+    }
+
+    /// V's columns stored contiguously: element k·cols + j is v_jk (the operand of `rowSums`).
+    public var columnsOfV: [Double] {
+        var vt = [Double](repeating: 0, count: cols * rank)
+        for j in 0..<cols { for k in 0..<rank { vt[k * cols + j] = v[j * rank + k] } }
+        return vt
+    }
+
+    /// s[j] = Σ_k u_k·v_jk for j < n: s from 0, then the k terms in order, the one summation every
+    /// low-rank product here uses (materialised, fused update, LOZO-M). Over V's contiguous columns
+    /// `vt` (`columnsOfV`) the loop over j is unit-stride and vectorises, whatever the rank.
+    @inlinable @inline(__always)
+    public static func rowSums(_ u: UnsafePointer<Double>, columns vt: UnsafePointer<Double>, cols n: Int, rank r: Int,
+                               into s: UnsafeMutablePointer<Double>) {
+        s.update(repeating: 0, count: n)
+        for k in 0..<r {
+            let uk = u[k], vk = vt + k &* n
+            for j in 0..<n { s[j] += uk * vk[j] }
+        }
     }
 
     /// Z = U Vᵀ, row-major rows×cols.

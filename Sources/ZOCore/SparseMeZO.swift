@@ -70,15 +70,12 @@ public struct SparseMeZO: PerturbationDistribution {
             let ks = tensors.map { min($0.count, Int((Double($0.count) * (1 - sparsity)).rounded())) }
             parameters.values.withUnsafeBufferPointer { all in
                 words.withUnsafeMutableBufferPointer { wp in hs.withUnsafeMutableBufferPointer { hp in
-                    nonisolated(unsafe) let (all, wp, hp) = (all, wp, hp)
-                    let one = { @Sendable (t: Int) in
+                    ParallelChunks.forEach(tensors.count, elements: all.count) { t in
                         let (word, h) = UnsafeBufferPointer(rebasing: all[tensors[t].range]).withMemoryRebound(to: Float.self) {
                             MagnitudeSelection.smallestMagnitudeBits($0, keep: ks[t])
                         }
                         wp[t] = word; hp[t] = h
                     }
-                    if all.count >= 1 << 16 { DispatchQueue.concurrentPerform(iterations: tensors.count, execute: one) }
-                    else { for t in tensors.indices { one(t) } }
                 } }
             }
             return Mask(bits: words, thresholds: hs, kept: ks, totalCount: parameters.count)

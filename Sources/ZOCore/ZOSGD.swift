@@ -31,8 +31,7 @@ public struct ZOSGD: Sendable {
         // Tensors are updated independently, each by the same serial loop: run them concurrently
         // (two cores: the word-embedding table on one, the rest on the other); the bits do not change.
         parameters.values.withUnsafeMutableBufferPointer { all in
-            nonisolated(unsafe) let all = all
-            let update = { @Sendable (t: Int) in
+            ParallelChunks.forEach(tensors.count, elements: all.count) { t in
                 let spec = tensors[t]
                 let w = UnsafeMutableBufferPointer(rebasing: all[spec.range])
                 let decay = spec.kind == .matrix ? T(eta * lambda) : 0
@@ -40,12 +39,6 @@ public struct ZOSGD: Sendable {
                 for (j, z) in zs.enumerated() {
                     z.addScaled(-eta * c[j] * z.gradientScale(tensor: t) / n, tensor: t, to: w)
                 }
-            }
-            // Small problems (the synthetic checks) stay serial: a thread hand-off costs more than their update.
-            if all.count >= 1 << 16 {
-                DispatchQueue.concurrentPerform(iterations: tensors.count, execute: update)
-            } else {
-                for t in tensors.indices { update(t) }
             }
         }
     }

@@ -59,8 +59,7 @@ extension BertEncoder {
         let specs = layout.parameters.tensors
         var formed = [LowRankDelta<T>?](repeating: nil, count: specs.count)
         formed.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let out = out
-            DispatchQueue.concurrentPerform(iterations: specs.count) { t in
+            ParallelChunks.forEach(specs.count, elements: parameters.count) { t in
                 if specs[t].kind == .matrix, let f = z.lowRankFactors(tensor: t) { out[t] = LowRankDelta(f, scale: epsilon) }
             }
         }
@@ -118,7 +117,8 @@ extension BertEncoder {
         // Tensors are independent: perturb them concurrently (each by the same serial addScaled).
         if Parallel.width > 1 {
             // Disjoint arena ranges, θ only read.
-            nonisolated(unsafe) let (arena, p, starts) = (arena, p, starts)
+            nonisolated(unsafe) let (arena, p) = (arena, p)
+            let starts = starts
             DispatchQueue.concurrentPerform(iterations: used.count) { j in perturbInto(arena + starts[j], used[j], p, d) }
         } else {
             for j in used.indices { perturbInto(arena + starts[j], used[j], p, d) }

@@ -74,7 +74,11 @@ public enum FineTuneMemory {
             var session = try FineTuneSession(config: config, data: data, start: take(&start))
             for _ in 0..<steps { try session.step() }
         }
-        let peak = ProcessMemory.peakResidentBytes ?? 0
+        // Both reads observe the resident size inside the interval, so the peak is at least each. Linux
+        // keeps RSS in per-CPU batched counters (≥ 6.2) and updates the high-water mark lazily, so a
+        // later VmHWM can read a few dozen pages below the VmHWM read after the reset (seen in test
+        // processes whose other threads free memory meanwhile): take the larger observation.
+        let peak = max(ProcessMemory.peakResidentBytes ?? 0, afterLoad)
         return MemoryMeasurement(mode: mode, layers: config.layers, batchSize: config.batchSize, maxLength: config.maxLength,
                                  steps: steps, parameterCount: parameterCount, residentAfterLoadBytes: afterLoad,
                                  peakBytes: peak, peakIncrementBytes: peak - afterLoad, peakWasReset: reset, loadPeakBytes: loadPeak)

@@ -27,10 +27,8 @@ import ZOTransformer
         return (theta, outcomes)
     }
 
-    @Test func zoStepIsEstimatorPlusZOSGD() throws {
-        let config = TinyFineTune.config(.lozo)
-        let lozo = try LOZO(rank: config.rank, lazyInterval: config.lazyInterval)
-        let estimator = try ZOEstimator(lozo, epsilon: config.epsilon)
+    /// Three steps of `estimator.measure` + ZO-SGD by hand, with `config`'s keys and minibatches.
+    func byHand<D: PerturbationDistribution>(_ estimator: ZOEstimator<D>, _ config: FineTuneConfig) throws -> (Parameters<Float>, [Double]) {
         let sgd = try ZOSGD(learningRate: config.learningRate)
         var theta = start.parameters
         var losses: [Double] = []
@@ -40,6 +38,13 @@ import ZOTransformer
             try sgd.update(&theta, estimate: e, estimator: estimator)
             losses.append((e.lossPlus[0] + e.lossMinus[0]) / 2)
         }
+        return (theta, losses)
+    }
+
+    @Test func zoStepIsEstimatorPlusZOSGD() throws {
+        let config = TinyFineTune.config(.lozo)
+        let lozo = try LOZO(rank: config.rank, lazyInterval: config.lazyInterval)
+        let (theta, losses) = try byHand(try ZOEstimator(lozo, epsilon: config.epsilon), config)
         let (viaStepper, outcomes) = try run(.lozo, steps: 3)
         #expect(viaStepper == theta)
         #expect(outcomes.map(\.loss) == losses)
@@ -50,16 +55,7 @@ import ZOTransformer
     /// bit-identical to the dynamic-mask estimator + ZO-SGD, which computes it twice.
     @Test func sparseStepperIsTheDynamicMaskEstimator() throws {
         let config = TinyFineTune.config(.sparseMeZO)
-        let estimator = try ZOEstimator(try SparseMeZO(sparsity: config.sparsity), epsilon: config.epsilon)
-        let sgd = try ZOSGD(learningRate: config.learningRate)
-        var theta = start.parameters
-        var losses: [Double] = []
-        for t in 0..<3 {
-            let e = try estimator.measure(objective, at: theta, step: t, key: config.keys.perturbation,
-                                          batch: .minibatch(key: config.keys.minibatch(step: t), size: 4))
-            try sgd.update(&theta, estimate: e, estimator: estimator)
-            losses.append((e.lossPlus[0] + e.lossMinus[0]) / 2)
-        }
+        let (theta, losses) = try byHand(try ZOEstimator(try SparseMeZO(sparsity: config.sparsity), epsilon: config.epsilon), config)
         let (viaStepper, outcomes) = try run(.sparseMeZO, steps: 3)
         #expect(viaStepper == theta)
         #expect(outcomes.map(\.loss) == losses)

@@ -17,12 +17,17 @@ import ZOTransformer
         }
     }
 
-    @Test(arguments: [0, 1, 2, 3])
-    func streamedLossIsTheCopysLossBitForBit(method: Int) throws {
+    /// The small batch, its one-chunk objective, θ from `seed` and the method's perturbation.
+    func setUp(_ method: Int, seed: UInt64) throws -> (EncoderBatch, SentenceClassificationObjective<Float>, Parameters<Float>, any Perturbation) {
         let data = try Small.tokens()
         let one = try SentenceClassificationObjective(encoder: try BertEncoder<Float>(Small.config), data: data, chunkSize: 2)
-        let theta = Small.parameters(one.encoder.layout, key: PRNGKey(seed: 62), as: Float.self)
-        let z = try perturbation(method, theta)
+        let theta = Small.parameters(one.encoder.layout, key: PRNGKey(seed: seed), as: Float.self)
+        return (data, one, theta, try perturbation(method, theta))
+    }
+
+    @Test(arguments: [0, 1, 2, 3])
+    func streamedLossIsTheCopysLossBitForBit(method: Int) throws {
+        let (data, one, theta, z) = try setUp(method, seed: 62)
         for eps in [1e-3, -1e-3, 0.05] {
             let (copy, deltas) = try one.encoder.split(theta, perturbation: z, epsilon: eps)
             let acts = one.encoder.makeActivations(batch: data.batch, length: data.length)
@@ -44,10 +49,7 @@ import ZOTransformer
     /// for the encoder and the objective (one chunk: the pair; two chunks: the fallback).
     @Test(arguments: [0, 1, 2, 3])
     func lossPairIsTwoSingleLosses(method: Int) throws {
-        let data = try Small.tokens()
-        let one = try SentenceClassificationObjective(encoder: try BertEncoder<Float>(Small.config), data: data, chunkSize: 2)
-        let theta = Small.parameters(one.encoder.layout, key: PRNGKey(seed: 64), as: Float.self)
-        let z = try perturbation(method, theta)
+        let (data, one, theta, z) = try setUp(method, seed: 64)
         let acts = one.encoder.makeActivations(batch: data.batch, length: data.length)
         let (plus, minus) = try one.encoder.forwardPair(theta, perturbation: z, epsilon: 1e-3, tokens: data, activations: acts)
         let p1 = try #require(try one.encoder.forward(theta, perturbation: z, epsilon: 1e-3, tokens: data, activations: acts))
