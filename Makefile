@@ -28,7 +28,7 @@ notebooks: build
 		$(SWIFT) run -c $(CONFIG) zocheck notebook $$nb $(ARGS) || exit 1; done
 
 test: setup
-	$(SWIFT) test -c $(CONFIG)
+	ZOCHECK_REQUIRE_ASSETS=1 $(SWIFT) test -c $(CONFIG)
 
 bench: build
 	$(SWIFT) run -c $(CONFIG) zocheck bench gaussian

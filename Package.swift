@@ -1,6 +1,6 @@
+import Foundation
 // swift-tools-version: 6.1
 import PackageDescription
-import Foundation
 
 // Hot numeric code (Philox, Gaussian fill, dot products) needs the host's vector width:
 // `-target-cpu native` was measured to matter more than `-Ounchecked` on this machine kind.
@@ -16,14 +16,16 @@ let package = Package(
         .library(name: "ZOCheck", targets: ["ZOCheck"]),
         .library(name: "ZOCore", targets: ["ZOCore"]),
         .library(name: "ZOProblems", targets: ["ZOProblems"]),
-        .library(name: "ZOTransformer", targets: ["ZOTransformer"]),
+        .library(name: "ZOModel", targets: ["ZOModel"]),
+        .library(name: "ZOFineTuning", targets: ["ZOFineTuning"]),
         .library(name: "ZOStats", targets: ["ZOStats"]),
+        .library(name: "ZOExperiments", targets: ["ZOExperiments"]),
         .library(name: "ZOClaims", targets: ["ZOClaims"]),
         .library(name: "ZOReports", targets: ["ZOReports"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // OpenBLAS cblas + GSL in ONE module: two modules clash on the CBLAS enums (see shim.h).
@@ -35,9 +37,26 @@ let package = Package(
         .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
         .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
         .target(name: "ZOStats", dependencies: ["CNumerics"], swiftSettings: swift6),
-        .target(name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOTransformer"], swiftSettings: swift6 + hot),
-        .target(name: "ZOTransformer", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
-        .target(name: "ZOCheck", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOClaims", "ZOTransformer"], swiftSettings: swift6),
+        // Monte Carlo experiments on synthetic problems (estimator comparisons, sweeps, rates): the
+        // computations the notebooks and the claims share.
+        .target(name: "ZOExperiments", dependencies: ["ZOCore", "ZOProblems", "ZOStats"], swiftSettings: swift6 + hot),
+        .target(
+            name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOExperiments"],
+            swiftSettings: swift6 + hot),
+        // The pretrained encoder: file formats and assets, WordPiece, the BERT layers with their naive references.
+        .target(name: "ZOModel", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
+        // Fine-tuning and the scale experiments on the encoder: data, runner, checkpoints, curves, memory,
+        // estimator quality, gradient rank, the escalation and the scale claims; benchmarks.
+        .target(
+            name: "ZOFineTuning", dependencies: ["ZOCore", "ZOModel", "ZOStats", "ZOClaims", "CNumerics"],
+            swiftSettings: swift6 + hot),
+        .target(
+            name: "ZOCheck",
+            dependencies: [
+                "ZOCore", "ZOProblems", "ZOStats", "ZOExperiments", "ZOClaims", "ZOModel",
+                "ZOFineTuning",
+            ],
+            swiftSettings: swift6),
         // Reports: datasets (CSV + JSON with schema), gnuplot figures, report.md/html, atomic writes.
         .target(name: "ZOReports", swiftSettings: swift6),
         // The `zocheck` command tree and its notebooks, as a library the tests run in-process.
@@ -48,16 +67,31 @@ let package = Package(
             exclude: ["main"],
             swiftSettings: swift6 + hot
         ),
-        .executableTarget(name: "zocheck", dependencies: ["ZONotebooks"], path: "notebooks-as-cli/main", swiftSettings: swift6),
+        .executableTarget(
+            name: "zocheck", dependencies: ["ZONotebooks"], path: "notebooks-as-cli/main", swiftSettings: swift6),
         .testTarget(name: "ZOCoreTests", dependencies: ["ZOCore", "ZOProblems", "CNumerics"], swiftSettings: swift6),
         .testTarget(name: "ZOStatsTests", dependencies: ["ZOStats", "ZOCore"], swiftSettings: swift6),
-        .testTarget(name: "ZOClaimsTests", dependencies: ["ZOClaims", "ZOStats", "ZOCore", "ZOProblems"], swiftSettings: swift6),
+        .testTarget(
+            name: "ZOClaimsTests", dependencies: ["ZOCheck", "ZOClaims", "ZOStats", "ZOCore", "ZOProblems"],
+            swiftSettings: swift6),
         .testTarget(name: "ZOProblemsTests", dependencies: ["ZOProblems"], swiftSettings: swift6),
-        .testTarget(name: "ZOTransformerTests", dependencies: ["ZOTransformer", "ZOCore", "CNumerics"],
-                    resources: [.copy("Fixtures")], swiftSettings: swift6),
+        // Helpers shared by the encoder and fine-tuning tests (and the serialized BLAS-thread suite).
+        .target(
+            name: "ZOTestSupport", dependencies: ["ZOCore", "ZOModel"], path: "Tests/ZOTestSupport",
+            swiftSettings: swift6),
+        .testTarget(
+            name: "ZOModelTests", dependencies: ["ZOModel", "ZOCore", "ZOTestSupport", "CNumerics"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6),
+        .testTarget(
+            name: "ZOFineTuningTests",
+            dependencies: [
+                "ZOFineTuning", "ZOModel", "ZOClaims", "ZOStats", "ZOCore",
+                "ZOTestSupport", "CNumerics",
+            ], swiftSettings: swift6),
         // Uses only `import ZOCheck` (public API): a researcher's own distribution, estimator and problem.
-        .testTarget(name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
-                    exclude: ["HelpSnapshots"], swiftSettings: swift6),
+        .testTarget(
+            name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
+            exclude: ["HelpSnapshots"], swiftSettings: swift6),
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
     ]
 )

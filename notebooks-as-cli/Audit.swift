@@ -5,17 +5,21 @@ import ZOCheck
 extension ZOCheckCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rerun checks under M fresh seeds: measured false-fail rates next to α, and power against planted faults.",
+            abstract:
+                """
+                Rerun checks under M fresh seeds: measured false-fail rates next to α, and power against planted \
+                faults.
+                """,
             discussion: """
-            Calibration (default): each selected claim is rerun with M seeds derived from --seed (never the
-            CI seed); for claims that hold, the fail fraction is the measured false-fail rate, printed with
-            its Clopper–Pearson 95 % interval next to α, and the p-values' excess over uniform (one-sided DKW
-            band at 0.01); for claims the suite refutes it is the power to refute (target ≥ 0.95).
-            Use --alpha 0.05 to make the rates measurable at M = 200. The scale claims (each check runs the real
-            transformer for ~10 s) are audited only when named with --id.
-            Power (--power): each planted fault (\(PlantedFault.allCases.map(\.rawValue).joined(separator: ", ")))
-            is run through the claims that must catch it; the fail fraction is the power at CI sizes (target ≥ 0.95).
-            """
+                Calibration (default): each selected claim is rerun with M seeds derived from --seed (never the
+                CI seed); for claims that hold, the fail fraction is the measured false-fail rate, printed with
+                its Clopper–Pearson 95 % interval next to α, and the p-values' excess over uniform (one-sided DKW
+                band at 0.01); for claims the suite refutes it is the power to refute (target ≥ 0.95).
+                Use --alpha 0.05 to make the rates measurable at M = 200. The scale claims (each check runs the real
+                transformer for ~10 s) are audited only when named with --id.
+                Power (--power): each planted fault (\(PlantedFault.allCases.map(\.rawValue).joined(separator: ", ")))
+                is run through the claims that must catch it; the fail fraction is the power at CI sizes (target ≥ 0.95).
+                """
         )
 
         @Option(name: .customShort("m"), help: "Seeds per claim (M).") var runs: Int = 200
@@ -37,33 +41,49 @@ extension ZOCheckCommand {
             var rows: [ZOCheck.Audit.Row] = []
             if power {
                 for fault in PlantedFault.allCases {
-                    for claim in fault.caughtBy.compactMap({ Catalog.claim(id: $0) }) {
+                    for claim in fault.caughtBy.compactMap({ Catalog.standard.claim(id: $0) }) {
                         FileHandle.standardError.write(Data("power: \(fault.rawValue) → \(claim.id)…\n".utf8))
-                        rows.append(ZOCheck.Audit.run(claim, runs: runs, root: common.seed, size: size, fault: fault, jobs: jobs))
+                        rows.append(
+                            ZOCheck.Audit.run(
+                                claim, runs: runs, root: common.seed, size: size, fault: fault, jobs: jobs))
                     }
                 }
             } else {
                 // The scale claims run the real model (~10 s a check): only when asked for by --id.
-                let claims = Catalog.select(ids: id).filter { !id.isEmpty || $0.source.paper != .scale }
+                let claims = Catalog.standard.select(ids: id).filter { !id.isEmpty || $0.source.paper != .scale }
                 guard !claims.isEmpty else { throw ValidationError("no claim matches --id \(id)") }
                 for claim in claims {
                     FileHandle.standardError.write(Data("audit: \(claim.id) × \(runs)…\n".utf8))
-                    rows.append(ZOCheck.Audit.run(claim, runs: runs, root: common.seed, size: size, alpha: alpha, jobs: jobs))
+                    rows.append(
+                        ZOCheck.Audit.run(claim, runs: runs, root: common.seed, size: size, alpha: alpha, jobs: jobs))
                 }
             }
             if let output { try TextTable.writeJSON(rows, to: output) }
             print("# \(CommandLine.arguments.joined(separator: " "))\n")
-            print(TextTable.render(
-                header: power ? ["fault", "claim", "M", "caught", "power", "95% CP", "≥ 0.95", "s"]
-                              : ["claim", "expected", "α", "M", "fails", "rate", "95% CP", "p excess/band", "consistent", "s"],
-                rows: rows.map { r in
-                    power ? [r.fault ?? "", r.claim, "\(r.runs)", "\(r.fails)", TextTable.fmt(r.rate, 3),
-                             "[\(TextTable.fmt(r.lower95, 3)), \(TextTable.fmt(r.upper95, 3))]", r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1)]
-                          : [r.claim, r.expectation.rawValue, TextTable.sci(r.alpha), "\(r.runs)", "\(r.fails)", TextTable.sci(r.rate),
-                             "[\(TextTable.sci(r.lower95)), \(TextTable.sci(r.upper95))]",
-                             r.pValueExcess.map { "\(TextTable.fmt($0, 3))/\(TextTable.fmt(r.pValueBand ?? 0, 3))" } ?? "—",
-                             r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1)]
-                }))
+            print(
+                TextTable.render(
+                    header: power
+                        ? ["fault", "claim", "M", "caught", "power", "95% CP", "≥ 0.95", "s"]
+                        : [
+                            "claim", "expected", "α", "M", "fails", "rate", "95% CP", "p excess/band", "consistent",
+                            "s",
+                        ],
+                    rows: rows.map { r in
+                        power
+                            ? [
+                                r.fault ?? "", r.claim, "\(r.runs)", "\(r.fails)", TextTable.fmt(r.rate, 3),
+                                "[\(TextTable.fmt(r.lower95, 3)), \(TextTable.fmt(r.upper95, 3))]",
+                                r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1),
+                            ]
+                            : [
+                                r.claim, r.expectation.rawValue, TextTable.sci(r.alpha), "\(r.runs)", "\(r.fails)",
+                                TextTable.sci(r.rate),
+                                "[\(TextTable.sci(r.lower95)), \(TextTable.sci(r.upper95))]",
+                                r.pValueExcess.map { "\(TextTable.fmt($0, 3))/\(TextTable.fmt(r.pValueBand ?? 0, 3))" }
+                                    ?? "—",
+                                r.consistent ? "yes" : "NO", TextTable.fmt(r.seconds, 1),
+                            ]
+                    }))
         }
     }
 }

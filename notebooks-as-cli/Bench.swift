@@ -15,7 +15,11 @@ extension ZOCheckCommand.Bench {
     struct Gaussian: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Gaussian fill throughput (samples per second, one thread, best of N).",
-            discussion: "Target on this machine kind: ≥ 400 M samples/s per core in Float (MeZO regenerates d Gaussians 3-4× per step)."
+            discussion:
+                """
+                Target on this machine kind: ≥ 400 M samples/s per core in Float (MeZO regenerates d Gaussians \
+                3-4× per step).
+                """
         )
 
         @Option(help: "Elements per fill.") var count: Int = 1 << 22

@@ -10,12 +10,12 @@ extension ZOCheckCommand {
         static let configuration = CommandConfiguration(
             abstract: "List and run the claim catalog; print a verdict table and write JSON.",
             discussion: """
-            Each claim has an id, a source (paper and theorem/lemma/figure), a precise statement, its
-            derivation in Proofs/, and a check with a stated false-fail rate α (0 for exact checks).
-            A claim that holds must PASS; a refuted claim (a wrong formula, a planted bug such as the
-            reference-faithful LOZO) must FAIL — the 'agrees' column says whether the suite's verdict
-            matches. Sources: \(ClaimSource.Paper.allCases.map(\.rawValue).joined(separator: ", ")).
-            """
+                Each claim has an id, a source (paper and theorem/lemma/figure), a precise statement, its
+                derivation in Proofs/, and a check with a stated false-fail rate α (0 for exact checks).
+                A claim that holds must PASS; a refuted claim (a wrong formula, a planted bug such as the
+                reference-faithful LOZO) must FAIL — the 'agrees' column says whether the suite's verdict
+                matches. Sources: \(ClaimSource.Paper.allCases.map(\.rawValue).joined(separator: ", ")).
+                """
         )
 
         @Flag(help: "Only list the claims (id, source, statement, proof).") var list = false
@@ -31,13 +31,19 @@ extension ZOCheckCommand {
         }
 
         func run() throws {
-            let claims = Catalog.select(ids: id, sources: source)
+            let claims = Catalog.standard.select(ids: id, sources: source)
             guard !claims.isEmpty else {
-                throw ValidationError("no claim matches --id \(id) --source \(source.map(\.rawValue)); run `zocheck claims --list`")
+                throw ValidationError(
+                    "no claim matches --id \(id) --source \(source.map(\.rawValue)); run `zocheck claims --list`")
             }
             if list {
                 for c in claims {
-                    print("\(c.id)  [\(c.source.paper.rawValue): \(c.source.location)]  α=\(TextTable.sci(c.alpha))  \(c.expectation.rawValue)\n    \(c.statement)\n    proof: \(c.proof)")
+                    print(
+                        """
+                        \(c.id)  [\(c.source.paper.rawValue): \(c.source.location)]  α=\(TextTable.sci(c.alpha))  \
+                        \(c.expectation.rawValue)\n    \(c.statement)\n    proof: \(c.proof)
+                        """
+                    )
                 }
                 return
             }
@@ -46,7 +52,12 @@ extension ZOCheckCommand {
                 FileHandle.standardError.write(Data("[\(k + 1)/\(claims.count)] \(claim.id)…\n".utf8))
                 results.append(Catalog.run(claim, context: ClaimContext(seed: common.seed, size: size, alpha: alpha)))
             }
-            if let output { try TextTable.writeJSON(ClaimsReport(command: CommandLine.arguments.joined(separator: " "), seed: common.seed, results: results), to: output) }
+            if let output {
+                try TextTable.writeJSON(
+                    ClaimsReport(
+                        command: CommandLine.arguments.joined(separator: " "), seed: common.seed, results: results),
+                    to: output)
+            }
             if common.format == .json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -56,17 +67,30 @@ extension ZOCheckCommand {
             print("# \(CommandLine.arguments.joined(separator: " "))\n# seed \(common.seed), sizes \(size.rawValue)\n")
             print(Self.table(results))
             let disagreements = results.filter { !$0.agrees }
-            print("\n\(results.count - disagreements.count)/\(results.count) verdicts agree with the catalog; Σα = \(TextTable.sci(results.reduce(0) { $0 + $1.verdict.alpha }))")
+            print(
+                """
+                \n\(results.count - disagreements.count)/\(results.count) verdicts agree with the catalog; Σα = \
+                \(TextTable.sci(results.reduce(0) { $0 + $1.verdict.alpha }))
+                """
+            )
             if !disagreements.isEmpty { throw ExitCode(1) }
         }
 
         static func table(_ results: [ClaimResult]) -> String {
             TextTable.render(
-                header: ["claim", "source", "statistic", "p-value", "n", "α", "detectable effect", "verdict", "expected", "agrees", "s"],
+                header: [
+                    "claim", "source", "statistic", "p-value", "n", "α", "detectable effect", "verdict", "expected",
+                    "agrees", "s",
+                ],
                 rows: results.map { r in
-                    [r.id, r.source.paper.rawValue, TextTable.sci(r.verdict.statistic), TextTable.sci(r.verdict.pValue), "\(r.verdict.n)",
-                     TextTable.sci(r.verdict.alpha), "\(TextTable.sci(r.verdict.detectableEffect)) \(r.verdict.effectUnit)",
-                     r.verdict.outcome.rawValue.uppercased(), r.expectation.rawValue, r.agrees ? "yes" : "NO", TextTable.fmt(r.seconds, 2)]
+                    [
+                        r.id, r.source.paper.rawValue, TextTable.sci(r.verdict.statistic),
+                        TextTable.sci(r.verdict.pValue), "\(r.verdict.n)",
+                        TextTable.sci(r.verdict.alpha),
+                        "\(TextTable.sci(r.verdict.detectableEffect)) \(r.verdict.effectUnit)",
+                        r.verdict.outcome.rawValue.uppercased(), r.expectation.rawValue, r.agrees ? "yes" : "NO",
+                        TextTable.fmt(r.seconds, 2),
+                    ]
                 })
         }
     }

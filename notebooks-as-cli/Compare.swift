@@ -7,16 +7,16 @@ extension ZOCheckCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare every estimator on a low-rank matrix quadratic with an exact gradient.",
             discussion: """
-            The problem is f(W) = ½‖A(W − W*)B‖²_F with W ∈ R^{m×n} and rank(A) = rank(B) = the gradient
-            rank, so ∇f is exactly known and low rank (LOZO's premise). At the problem's initial point,
-            each estimator is drawn --draws times, independently (a fresh key per draw, so lazy
-            resampling does not correlate draws: LOZO and SubZero have the same per-step moments for
-            any ν and F), and the table
-            reports: forward passes per estimate, mean cosine with ∇f (95 % interval), E‖ĝ‖²/‖∇f‖²
-            measured (95 % interval) next to the exact value from Proofs/estimators.md, its z-score, and
-            the relative error of the mean. Claims: MEZO-SECOND-MOMENT, SPHERE-SECOND-MOMENT,
-            LOZO-SECOND-MOMENT, SUBZERO-SECOND-MOMENT, SPARSE-SECOND-MOMENT, and the unbiasedness claims.
-            """
+                The problem is f(W) = ½‖A(W − W*)B‖²_F with W ∈ R^{m×n} and rank(A) = rank(B) = the gradient
+                rank, so ∇f is exactly known and low rank (LOZO's premise). At the problem's initial point,
+                each estimator is drawn --draws times, independently (a fresh key per draw, so lazy
+                resampling does not correlate draws: LOZO and SubZero have the same per-step moments for
+                any ν and F), and the table
+                reports: forward passes per estimate, mean cosine with ∇f (95 % interval), E‖ĝ‖²/‖∇f‖²
+                measured (95 % interval) next to the exact value from Proofs/estimators.md, its z-score, and
+                the relative error of the mean. Claims: MEZO-SECOND-MOMENT, SPHERE-SECOND-MOMENT,
+                LOZO-SECOND-MOMENT, SUBZERO-SECOND-MOMENT, SPARSE-SECOND-MOMENT, and the unbiasedness claims.
+                """
         )
 
         @Option(help: "Rows m of the weight matrix.") var m: Int = 24
@@ -36,7 +36,8 @@ extension ZOCheckCommand {
 
         func run() throws {
             let key = common.key
-            let problem = try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: gradientRank, rankB: gradientRank, key: key.fold(in: 0))
+            let problem = try LowRankMatrixQuadratic<Double>(
+                m: m, n: n, rankA: gradientRank, rankB: gradientRank, key: key.fold(in: 0))
             let theta = problem.initialPoint()
             let estimators: [any GradientEstimator] = [
                 try ZOEstimator(GaussianRGE(), epsilon: epsilon),
@@ -51,13 +52,16 @@ extension ZOCheckCommand {
             ]
             let g = try problem.gradient(theta)
             let stable = try LinearAlgebra.stableRank(g, rows: m, cols: n)
-            let rows = try EstimatorComparison.run(problem, at: theta, estimators: estimators, draws: draws, key: key.fold(in: 1)) { name, draw in
+            let rows = try EstimatorComparison.run(
+                problem, at: theta, estimators: estimators, draws: draws, key: key.fold(in: 1)
+            ) { name, draw in
                 FileHandle.standardError.write(Data("\r\(name): \(draw)/\(draws)          ".utf8))
             }
             FileHandle.standardError.write(Data("\r\n".utf8))
-            let report = Report(command: CommandLine.arguments.joined(separator: " "), seed: common.seed,
-                                problem: "low-rank matrix quadratic m=\(m) n=\(n) rank(A)=rank(B)=\(gradientRank)",
-                                gradientStableRank: stable, rows: rows)
+            let report = Report(
+                command: CommandLine.arguments.joined(separator: " "), seed: common.seed,
+                problem: "low-rank matrix quadratic m=\(m) n=\(n) rank(A)=rank(B)=\(gradientRank)",
+                gradientStableRank: stable, rows: rows)
             if let output { try TextTable.writeJSON(report, to: output) }
             switch common.format {
             case .json:
@@ -77,19 +81,26 @@ extension ZOCheckCommand {
         let rows: [EstimatorComparison.Row]
 
         func table() -> String {
-            var lines = ["# \(command)", "# seed \(seed); \(problem); stable rank of ∇f = \(fmt(gradientStableRank, 3))", ""]
-            let header = ["estimator", "passes", "cosine(ĝ,∇f) ±95%", "E‖ĝ‖²/‖∇f‖² ±95%", "theory", "z", "‖ḡ−Eĝ‖/‖∇f‖", "ms/est"]
+            var lines = [
+                "# \(command)", "# seed \(seed); \(problem); stable rank of ∇f = \(fmt(gradientStableRank, 3))", "",
+            ]
+            let header = [
+                "estimator", "passes", "cosine(ĝ,∇f) ±95%", "E‖ĝ‖²/‖∇f‖² ±95%", "theory", "z", "‖ḡ−Eĝ‖/‖∇f‖", "ms/est",
+            ]
             let body = rows.map { r in
-                [r.estimator, "\(r.forwardPassesPerEstimate)",
-                 "\(fmt(r.cosineMean, 4)) ± \(fmt(r.cosineHalfWidth95, 4))",
-                 "\(fmt(r.secondMomentRatio, 2)) ± \(fmt(r.secondMomentRatioHalfWidth95, 2))",
-                 r.theorySecondMomentRatio.map { fmt($0, 2) } ?? "—",
-                 r.secondMomentZ.map { fmt($0, 2) } ?? "—",
-                 fmt(r.relativeMeanError, 4), fmt(1000 * r.secondsPerEstimate, 3)]
+                [
+                    r.estimator, "\(r.forwardPassesPerEstimate)",
+                    "\(fmt(r.cosineMean, 4)) ± \(fmt(r.cosineHalfWidth95, 4))",
+                    "\(fmt(r.secondMomentRatio, 2)) ± \(fmt(r.secondMomentRatioHalfWidth95, 2))",
+                    r.theorySecondMomentRatio.map { fmt($0, 2) } ?? "—",
+                    r.secondMomentZ.map { fmt($0, 2) } ?? "—",
+                    fmt(r.relativeMeanError, 4), fmt(1000 * r.secondsPerEstimate, 3),
+                ]
             }
             lines.append(TextTable.render(header: header, rows: body))
             lines.append("")
-            lines.append("theory = exact E‖ĝ‖²/‖∇f‖² on a quadratic (Proofs/estimators.md); z = (measured − theory)/SE.")
+            lines.append(
+                "theory = exact E‖ĝ‖²/‖∇f‖² on a quadratic (Proofs/estimators.md); z = (measured − theory)/SE.")
             return lines.joined(separator: "\n")
         }
 

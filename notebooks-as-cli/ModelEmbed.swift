@@ -7,13 +7,13 @@ extension ZOCheckCommand.Model {
         static let configuration = CommandConfiguration(
             abstract: "Sentences in (one per line), a JSON array of mean-pooled embeddings out (384 numbers each).",
             discussion: """
-            Each sentence is tokenized (BERT uncased WordPiece, [CLS] … [SEP], at most --max-length
-            tokens), run through the first --layers layers of all-MiniLM-L6-v2, and mean-pooled over its
-            real tokens: sentence-transformers' embedding before its final normalisation (add
-            --normalize for that). The 6-layer output matches Hugging Face's BertModel to 1e-4 (tests:
-            EncoderCheckpointTests). Results are deterministic for a fixed thread count; OpenBLAS reads
-            OPENBLAS_NUM_THREADS, and --threads overrides it.
-            """
+                Each sentence is tokenized (BERT uncased WordPiece, [CLS] … [SEP], at most --max-length
+                tokens), run through the first --layers layers of all-MiniLM-L6-v2, and mean-pooled over its
+                real tokens: sentence-transformers' embedding before its final normalisation (add
+                --normalize for that). The 6-layer output matches Hugging Face's BertModel to 1e-4 (tests:
+                EncoderCheckpointTests). Results are deterministic for a fixed thread count; OpenBLAS reads
+                OPENBLAS_NUM_THREADS, and --threads overrides it.
+                """
         )
 
         @Argument(help: "A UTF-8 text file, one sentence per line (default: standard input).")
@@ -53,7 +53,8 @@ extension ZOCheckCommand.Model {
                 while let line = readLine(strippingNewline: true) { lines.append(line) }
                 sentences = lines
             }
-            let embedder = try SentenceEmbedder(cache: assets.assetCache, layers: layers, maxLength: maxLength, batchSize: batchSize)
+            let embedder = try SentenceEmbedder(
+                cache: assets.assetCache, layers: layers, maxLength: maxLength, batchSize: batchSize)
             let vectors = try embedder.embed(sentences, normalize: normalize)
             print(String(decoding: try JSONEncoder().encode(vectors), as: UTF8.self))
         }

@@ -7,11 +7,11 @@ extension ZOCheckCommand.Model {
         static let configuration = CommandConfiguration(
             abstract: "Sentences in (one per line), JSON lines of token ids out, [CLS] … [SEP] included.",
             discussion: """
-            The tokenizer reproduces the model's own tokenizer.json (BERT uncased WordPiece) id for
-            id; the tests check all 10,605 VADER movie sentences. Each input line gives one output
-            line; an empty line gives [101,102]. Sequences longer than --max-length lose word pieces
-            from the end, keeping [SEP].
-            """
+                The tokenizer reproduces the model's own tokenizer.json (BERT uncased WordPiece) id for
+                id; the tests check all 10,605 VADER movie sentences. Each input line gives one output
+                line; an empty line gives [101,102]. Sequences longer than --max-length lose word pieces
+                from the end, keeping [SEP].
+                """
         )
 
         @Argument(help: "A UTF-8 text file, one sentence per line (default: standard input).")
@@ -31,7 +31,9 @@ extension ZOCheckCommand.Model {
 
         func run() throws {
             let tokenizer = try WordPieceTokenizer(cache: assets.assetCache)
-            let emit = { (line: String) throws in print(try tokenizer.jsonLine(line, maxLength: maxLength, includeTokens: tokens)) }
+            let emit = { (line: String) throws in
+                print(try tokenizer.jsonLine(line, maxLength: maxLength, includeTokens: tokens))
+            }
             if let file {
                 let url = URL(fileURLWithPath: file)
                 for line in try TextLines.split(Data(contentsOf: url), source: file) { try emit(line) }

@@ -26,9 +26,15 @@ public struct NotebookContext: Sendable {
     public var cache: AssetCache
     public var progress: NotebookProgress
 
-    public init(seed: UInt64 = 20_261_122, size: NotebookSize = .ci, threads: Int = 2, cache: AssetCache = .standard,
-                progress: NotebookProgress = NotebookProgress(label: "notebook", enabled: false)) {
-        self.seed = seed; self.size = size; self.threads = threads; self.cache = cache; self.progress = progress
+    public init(
+        seed: UInt64 = 20_261_122, size: NotebookSize = .ci, threads: Int = 2, cache: AssetCache = .standard,
+        progress: NotebookProgress = NotebookProgress(label: "notebook", enabled: false)
+    ) {
+        self.seed = seed
+        self.size = size
+        self.threads = threads
+        self.cache = cache
+        self.progress = progress
     }
 
     public var key: PRNGKey { PRNGKey(seed: seed) }
@@ -51,10 +57,13 @@ public protocol Notebook {
 public struct NotebookOptions: ParsableArguments {
     public init() {}
     @Option(help: "Root seed; every random draw derives from PRNGKey(seed:).") public var seed: UInt64 = 20_261_122
-    @Option(help: "Directory the report directory <name>/ is written into (atomically).") public var outputDir: String = "reports"
+    @Option(help: "Directory the report directory <name>/ is written into (atomically).") public var outputDir: String =
+        "reports"
     @Option(help: "OpenBLAS threads (results are bit-reproducible for a fixed count).") public var threads: Int = 2
-    @Option(help: "Size preset: tiny (seconds, for tests), ci (default, minutes at most) or full.") public var size: NotebookSize = .ci
-    @Option(help: "Asset cache directory (default: $ZOCHECK_CACHE, else .cache/assets in the repository).") public var cache: String?
+    @Option(help: "Size preset: tiny (seconds, for tests), ci (default, minutes at most) or full.") public var size:
+        NotebookSize = .ci
+    @Option(help: "Asset cache directory (default: $ZOCHECK_CACHE, else .cache/assets in the repository).") public
+        var cache: String?
     @Flag(help: "No progress on standard error.") public var quiet = false
 
     public func validate() throws {
@@ -63,14 +72,17 @@ public struct NotebookOptions: ParsableArguments {
     }
 
     public func context(for name: String) -> NotebookContext {
-        NotebookContext(seed: seed, size: size, threads: threads,
-                        cache: cache.map { AssetCache(directory: URL(fileURLWithPath: $0)) } ?? .standard,
-                        progress: NotebookProgress(label: name, enabled: !quiet))
+        NotebookContext(
+            seed: seed, size: size, threads: threads,
+            cache: cache.map { AssetCache(directory: URL(fileURLWithPath: $0)) } ?? .standard,
+            progress: NotebookProgress(label: name, enabled: !quiet))
     }
 
     /// Runs a notebook and writes its report; returns the written report and where it went.
     @discardableResult
-    public func execute<N: Notebook>(_ notebook: N.Type, commandLine: [String] = CommandLine.arguments) throws -> (Report, ReportWriter.Written) {
+    public func execute<N: Notebook>(_ notebook: N.Type, commandLine: [String] = CommandLine.arguments) throws -> (
+        Report, ReportWriter.Written
+    ) {
         let context = context(for: N.name)
         // Code that reads `AssetCache.standard` (the catalog's scale claims) sees --cache too.
         if let cache { setenv("ZOCHECK_CACHE", cache, 1) }
@@ -90,9 +102,14 @@ public struct NotebookOptions: ParsableArguments {
 public struct NotebookCommand<N: Notebook>: ParsableCommand {
     public init() {}
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: N.name, abstract: N.abstract,
-                             discussion: N.discussion + "\n\nClaims: " + N.claims.joined(separator: ", ")
-                                + "\nWrites <output-dir>/\(N.name)/: report.md, report.html (plots embedded), plots/*.png|svg|gp, data/*.csv|json, report.json.")
+        CommandConfiguration(
+            commandName: N.name, abstract: N.abstract,
+            discussion: N.discussion + "\n\nClaims: " + N.claims.joined(separator: ", ")
+                + """
+                \nWrites <output-dir>/\(N.name)/: report.md, report.html (plots embedded), plots/*.png|svg|gp, \
+                data/*.csv|json, report.json.
+                """
+        )
     }
     @OptionGroup public var options: NotebookOptions
 
@@ -106,15 +123,28 @@ public struct NotebookCommand<N: Notebook>: ParsableCommand {
 public enum NotebookOutput {
     public static func summary(_ report: Report, written: ReportWriter.Written) -> String {
         var lines = ["\(report.title)"]
-        for h in report.headlines { lines.append("  \(h.name): \(ReportMarkdown.fmt(h.value))\(h.unit.isEmpty ? "" : " " + h.unit)") }
+        for h in report.headlines {
+            lines.append("  \(h.name): \(ReportMarkdown.fmt(h.value))\(h.unit.isEmpty ? "" : " " + h.unit)")
+        }
         let agreeing = report.verdicts.filter(\.asExpected)
         if report.verdicts.count > 12 {
-            lines.append("  \(agreeing.count) of \(report.verdicts.count) verdicts as expected (a holding claim passes, a refuted one fails); the table is in report.md")
+            lines.append(
+                """
+                  \(agreeing.count) of \(report.verdicts.count) verdicts as expected (a holding claim passes, a \
+                refuted one fails); the table is in report.md
+                """
+            )
         }
         for v in report.verdicts where report.verdicts.count <= 12 || !v.asExpected {
-            lines.append("  \(v.claim): \(v.outcome) (expected \(v.expected); p = \(ReportMarkdown.fmt(v.pValue)), α = \(ReportMarkdown.fmt(v.alpha)))")
+            lines.append(
+                """
+                  \(v.claim): \(v.outcome) (expected \(v.expected); p = \(ReportMarkdown.fmt(v.pValue)), α = \
+                \(ReportMarkdown.fmt(v.alpha)))
+                """
+            )
         }
-        lines.append("wrote \(written.directory.path)/report.md and report.html (\(written.rendered.count) plots rendered)")
+        lines.append(
+            "wrote \(written.directory.path)/report.md and report.html (\(written.rendered.count) plots rendered)")
         lines += written.renderProblems.map { "note: \($0)" }
         return lines.joined(separator: "\n")
     }
@@ -130,12 +160,16 @@ public final class NotebookProgress: @unchecked Sendable {
     private var drewLine = false
     private let tty = isatty(2) != 0
 
-    public init(label: String, enabled: Bool = true) { self.label = label; self.enabled = enabled }
+    public init(label: String, enabled: Bool = true) {
+        self.label = label
+        self.enabled = enabled
+    }
 
     /// Reports `done` of `total` units of the stage `what`; redrawn at most 4 times a second.
     public func update(_ what: String, done: Int, total: Int) {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let now = DispatchTime.now().uptimeNanoseconds
         // In place on a terminal (4 redraws/s); one line every 5 s in a log file.
         guard Double(now - lastDraw) / 1e9 >= (tty ? 0.25 : 5) else { return }
@@ -151,7 +185,11 @@ public final class NotebookProgress: @unchecked Sendable {
     /// Ends the line.
     public func finish() {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
-        if drewLine { FileHandle.standardError.write(Data("\n".utf8)); drewLine = false }
+        lock.lock()
+        defer { lock.unlock() }
+        if drewLine {
+            FileHandle.standardError.write(Data("\n".utf8))
+            drewLine = false
+        }
     }
 }

@@ -27,7 +27,14 @@ struct FineTuneOptions: ParsableArguments {
     @Option(help: "Encoder layers run and trained, K (1…6).") var layers: Int?
     @Option(help: "Training steps.") var steps: Int?
     @Option(help: "Minibatch size (default 16).") var batchSize: Int?
-    @Option(name: .customLong("lr"), help: "Learning rate (default per method, measured on 2 layers: mezo 3e-4, lozo, lozo-m, subzero, sparse-mezo 1e-3, fo-sgd 3e-2, fo-adam 1e-4).")
+    @Option(
+        name: .customLong("lr"),
+        help:
+            """
+            Learning rate (default per method, measured on 2 layers: mezo 3e-4, lozo, lozo-m, subzero, \
+            sparse-mezo 1e-3, fo-sgd 3e-2, fo-adam 1e-4).
+            """
+    )
     var learningRate: Double?
     @Option(help: "ε of the central difference (ZO; default 1e-3).") var epsilon: Double?
     @Option(help: "Rank r of LOZO/LOZO-M/SubZero (1 or 2; default 2).") var rank: Int?
@@ -40,13 +47,17 @@ struct FineTuneOptions: ParsableArguments {
     @Option(help: "Longest token sequence (default 64).") var maxLength: Int?
     @Option(help: "OpenBLAS threads (default 2; results are bit-reproducible for a fixed count).") var threads: Int?
     @Option(help: "Evaluate dev and test every N steps (default 0: before and after only).") var evalEvery: Int?
-    @Option(help: "Evaluate on N examples of each split, spread evenly over it (default: the full split).") var evalLimit: Int?
-    @Option(name: .customLong("init"), help: "Encoder weights: pretrained or random (BERT init).") var initialization: ModelInitialization?
+    @Option(help: "Evaluate on N examples of each split, spread evenly over it (default: the full split).")
+    var evalLimit: Int?
+    @Option(name: .customLong("init"), help: "Encoder weights: pretrained or random (BERT init).") var initialization:
+        ModelInitialization?
 
     /// True when any option that changes a run's trajectory was given.
     var givesTrajectoryOptions: Bool {
-        let given: [Any?] = [layers, batchSize, learningRate, epsilon, rank, nu, refresh, sparsity, momentum, weightDecay,
-                             seed, maxLength, threads, evalEvery, evalLimit, initialization]
+        let given: [Any?] = [
+            layers, batchSize, learningRate, epsilon, rank, nu, refresh, sparsity, momentum, weightDecay,
+            seed, maxLength, threads, evalEvery, evalLimit, initialization,
+        ]
         return given.contains { $0 != nil }
     }
 

@@ -6,15 +6,16 @@ extension ZOCheckCommand {
     /// Escalation item 7: gradient structure and estimator quality on the real pretrained transformer.
     struct Scale: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measurements on all-MiniLM-L6-v2 and real sentences: gradient stable ranks, ZO estimator quality.",
+            abstract:
+                "Measurements on all-MiniLM-L6-v2 and real sentences: gradient stable ranks, ZO estimator quality.",
             discussion: """
-            The problem: the pretrained all-MiniLM-L6-v2 cut to its first --layers layers, a fresh 2-class head
-            (BERT initialisation), and one fixed minibatch of --batch VADER movie-review sentences from the train
-            split (at most --max-length tokens), drawn from --seed. Assets come from `make assets`.
-            Claims: SCALE-GRADIENT-LOW-STABLE-RANK, SCALE-MEZO-MOMENTS, SCALE-LOZO-SECOND-MOMENT,
-            SCALE-SUBZERO-SECOND-MOMENT, SCALE-SPARSE-MOMENTS (Proofs/scale.md); `zocheck claims --source scale`
-            runs them at CI size (one layer).
-            """,
+                The problem: the pretrained all-MiniLM-L6-v2 cut to its first --layers layers, a fresh 2-class head
+                (BERT initialisation), and one fixed minibatch of --batch VADER movie-review sentences from the train
+                split (at most --max-length tokens), drawn from --seed. Assets come from `make assets`.
+                Claims: SCALE-GRADIENT-LOW-STABLE-RANK, SCALE-MEZO-MOMENTS, SCALE-LOZO-SECOND-MOMENT,
+                SCALE-SUBZERO-SECOND-MOMENT, SCALE-SPARSE-MOMENTS (Proofs/scale.md); `zocheck claims --source scale`
+                runs them at CI size (one layer).
+                """,
             subcommands: [GradientRank.self, EstimatorQuality.self]
         )
     }

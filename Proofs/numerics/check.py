@@ -25,7 +25,7 @@ def section(name):
 
 # ---------------------------------------------------------------- rng.md PHILOX-KAT
 def philox(c, k):
-    """Philox4x32-10, transcribed from Sources/ZOCore/Philox.swift."""
+    """Philox4x32-10, transcribed from Sources/ZOCore/Keys/Philox.swift."""
     m0, m1, w0, w1 = 0xD2511F53, 0xCD9E8D57, 0x9E3779B9, 0xBB67AE85
     c, k = list(c), list(k)
     for r in range(10):

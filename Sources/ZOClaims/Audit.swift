@@ -43,26 +43,34 @@ public enum Audit {
     }
 
     /// Runs `runs` seeds of `claim` (in parallel over `jobs` threads) and summarises the outcomes.
-    public static func run(_ claim: Claim, runs: Int, root: UInt64, size: SizePreset = .ci, alpha: Double? = nil,
-                           fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           progress: (@Sendable (Int) -> Void)? = nil) -> Row {
+    public static func run(
+        _ claim: Claim, runs: Int, root: UInt64, size: SizePreset = .ci, alpha: Double? = nil,
+        fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) -> Row {
         let start = DispatchTime.now().uptimeNanoseconds
-        let results = verdicts(claim, runs: runs, root: root, size: size, alpha: alpha, fault: fault, jobs: jobs, progress: progress)
-        return row(claim, verdicts: results, alpha: alpha, fault: fault, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        let results = verdicts(
+            claim, runs: runs, root: root, size: size, alpha: alpha, fault: fault, jobs: jobs, progress: progress)
+        return row(
+            claim, verdicts: results, alpha: alpha, fault: fault,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
     }
 
     /// The verdicts of runs 0..<runs of `claim` (run i with seed `seed(root:claim:run: i)`), in run order:
     /// what `run` summarises, for callers that also need the p-values.
-    public static func verdicts(_ claim: Claim, runs: Int, root: UInt64, size: SizePreset = .ci, alpha: Double? = nil,
-                                fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                progress: (@Sendable (Int) -> Void)? = nil) -> [Verdict] {
+    public static func verdicts(
+        _ claim: Claim, runs: Int, root: UInt64, size: SizePreset = .ci, alpha: Double? = nil,
+        fault: PlantedFault? = nil, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) -> [Verdict] {
         let results = Results(count: runs)
         let chunks = max(1, min(jobs, runs))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var i = chunk
             while i < runs {
-                let context = ClaimContext(seed: seed(root: root, claim: claim.id + (fault?.rawValue ?? ""), run: i),
-                                           size: size, alpha: alpha, fault: fault)
+                let context = ClaimContext(
+                    seed: seed(root: root, claim: claim.id + (fault?.rawValue ?? ""), run: i),
+                    size: size, alpha: alpha, fault: fault)
                 results.set(i, Catalog.run(claim, context: context).verdict)
                 progress?(i)
                 i += chunks
@@ -72,28 +80,39 @@ public enum Audit {
     }
 
     /// The audit row of a claim from its runs' verdicts.
-    public static func row(_ claim: Claim, verdicts: [Verdict], alpha: Double? = nil, fault: PlantedFault? = nil, seconds: Double = 0) -> Row {
+    public static func row(
+        _ claim: Claim, verdicts: [Verdict], alpha: Double? = nil, fault: PlantedFault? = nil, seconds: Double = 0
+    ) -> Row {
         let runs = verdicts.count
         let fails = verdicts.filter { $0.outcome == .fail }.count
         let inconclusive = verdicts.filter { $0.outcome == .inconclusive }.count
         let (lo, hi) = Multiplicity.clopperPearson(successes: fails, trials: runs)
         let a = alpha ?? claim.alpha
-        var excess: Double? = nil, band: Double? = nil
+        var excess: Double? = nil
+        var band: Double? = nil
         if fault == nil, a > 0, claim.expectation == .holds {
             let ps = verdicts.map(\.pValue).filter { $0.isFinite }.sorted()
             excess = ps.enumerated().map { Double($0.offset + 1) / Double(ps.count) - $0.element }.max() ?? 0
             band = (log(1 / 0.01) / (2 * Double(max(ps.count, 1)))).squareRoot()
         }
-        return Row(claim: claim.id, expectation: claim.expectation, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails, inconclusive: inconclusive,
-                   rate: runs > 0 ? Double(fails) / Double(runs) : .nan, lower95: lo, upper95: hi, pValueExcess: excess, pValueBand: band,
-                   seconds: seconds)
+        return Row(
+            claim: claim.id, expectation: claim.expectation, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails,
+            inconclusive: inconclusive,
+            rate: runs > 0 ? Double(fails) / Double(runs) : .nan, lower95: lo, upper95: hi, pValueExcess: excess,
+            pValueBand: band,
+            seconds: seconds)
     }
 
     /// Power rows: every planted fault against each claim that must catch it.
-    public static func power(runs: Int, root: UInt64, size: SizePreset = .ci, faults: [PlantedFault] = PlantedFault.allCases,
-                             jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Row] {
+    public static func power(
+        _ catalog: Catalog = .synthetic, runs: Int, root: UInt64, size: SizePreset = .ci,
+        faults: [PlantedFault] = PlantedFault.allCases,
+        jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> [Row] {
         faults.flatMap { fault in
-            fault.caughtBy.compactMap { Catalog.claim(id: $0) }.map { run($0, runs: runs, root: root, size: size, fault: fault, jobs: jobs) }
+            fault.caughtBy.compactMap { catalog.claim(id: $0) }.map {
+                run($0, runs: runs, root: root, size: size, fault: fault, jobs: jobs)
+            }
         }
     }
 
@@ -102,7 +121,15 @@ public enum Audit {
         private var slots: [Verdict?]
         private let lock = NSLock()
         init(count: Int) { slots = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ v: Verdict) { lock.lock(); slots[i] = v; lock.unlock() }
-        var all: [Verdict] { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 } }
+        func set(_ i: Int, _ v: Verdict) {
+            lock.lock()
+            slots[i] = v
+            lock.unlock()
+        }
+        var all: [Verdict] {
+            lock.lock()
+            defer { lock.unlock() }
+            return slots.compactMap { $0 }
+        }
     }
 }

@@ -1,22 +1,47 @@
 import Foundation
+import ZOCore
 import ZOStats
 
-/// The claim catalog: every claim of every source file, and a runner.
-public enum Catalog {
-    public static var all: [Claim] {
-        MeZOClaims.all + LOZOClaims.all + SubZeroClaims.all + SparseMeZOClaims.all + ClassicalClaims.all + PitfallClaims.all
-            + ScaleClaims.all
+/// A claim catalog: claims with unique ids, filters and a runner.
+///
+/// `Catalog.synthetic` holds every claim checked on synthetic problems (this module's source files);
+/// the transformer-scale claims live with the model in `ZOFineTuning`, and the umbrella module
+/// `ZOCheck` joins both as `Catalog.standard`. A researcher's catalog is any list of claims
+/// (`Catalog(Catalog.standard.claims + mine)`).
+public struct Catalog: Sendable {
+    public let claims: [Claim]
+
+    /// A catalog of `claims`; a repeated id is an error that names it.
+    public init(_ claims: [Claim]) throws(ZOError) {
+        var seen = Set<String>()
+        for claim in claims where !seen.insert(claim.id).inserted {
+            throw ZOError("claim id '\(claim.id)' appears twice", at: "Catalog", fix: "give every claim a unique id")
+        }
+        self.claims = claims
     }
 
-    public static func claim(id: String) -> Claim? { all.first { $0.id == id } }
+    package init(unchecked claims: [Claim]) { self.claims = claims }
+
+    /// The claims checked on synthetic problems, source by source.
+    public static let synthetic = Catalog(
+        unchecked:
+            MeZOClaims.all + LOZOClaims.all + SubZeroClaims.all + SparseMeZOClaims.all + ClassicalClaims.all
+            + PitfallClaims.all)
+
+    public var ids: [String] { claims.map(\.id) }
+
+    public func claim(id: String) -> Claim? { claims.first { $0.id == id } }
 
     /// Claims whose id or source matches any filter (case-insensitive substring of the id, or the paper's name).
-    public static func select(ids: [String] = [], sources: [ClaimSource.Paper] = []) -> [Claim] {
-        all.filter { claim in
+    public func select(ids: [String] = [], sources: [ClaimSource.Paper] = []) -> [Claim] {
+        claims.filter { claim in
             (ids.isEmpty || ids.contains { claim.id.lowercased().contains($0.lowercased()) })
                 && (sources.isEmpty || sources.contains(claim.source.paper))
         }
     }
+
+    /// Σα of the statistical claims (the false-fail budget of a run at their CI α).
+    public var falseFailBudget: Double { claims.reduce(0) { $0 + $1.alpha } }
 
     /// Runs one claim; a thrown error becomes an inconclusive verdict that names it.
     public static func run(_ claim: Claim, context: ClaimContext) -> ClaimResult {
@@ -25,14 +50,13 @@ public enum Catalog {
         do {
             verdict = try claim.check(context)
         } catch {
-            verdict = Verdict(check: claim.id, statistic: .nan, pValue: .nan, n: 0, alpha: context.alpha(claim.alpha),
-                              detectableEffect: .infinity, outcome: .inconclusive, details: "check raised: \(error)")
+            verdict = Verdict(
+                check: claim.id, statistic: .nan, pValue: .nan, n: 0, alpha: context.alpha(claim.alpha),
+                detectableEffect: .infinity, outcome: .inconclusive, details: "check raised: \(error)")
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        return ClaimResult(id: claim.id, source: claim.source, statement: claim.statement, proof: claim.proof,
-                           expectation: claim.expectation, verdict: verdict, seed: context.seed, seconds: seconds)
+        return ClaimResult(
+            id: claim.id, source: claim.source, statement: claim.statement, proof: claim.proof,
+            expectation: claim.expectation, verdict: verdict, seed: context.seed, seconds: seconds)
     }
-
-    /// Σα of the statistical claims (the false-fail budget of a run at their CI α).
-    public static var falseFailBudget: Double { all.reduce(0) { $0 + $1.alpha } }
 }

@@ -29,7 +29,8 @@ public enum Checks {
     /// `use: .update` returns the direction the optimizer applies (regenerated), not the measured one.
     public static func estimates<D: PerturbationDistribution, O: Objective>(
         _ distribution: D, objective: O, at theta: Parameters<Double>, count: Int, key: PRNGKey, sameKey: Bool = false,
-        scheme: DifferenceScheme = .central, epsilon: Double = 1e-3, samples: Int = 1, use: PerturbationUse = .measurement
+        scheme: DifferenceScheme = .central, epsilon: Double = 1e-3, samples: Int = 1,
+        use: PerturbationUse = .measurement
     ) throws -> [[Double]] where O.Scalar == Double {
         let estimator = try ZOEstimator(distribution, epsilon: epsilon, scheme: scheme, samples: samples)
         var out: [[Double]] = []
@@ -57,8 +58,10 @@ public enum Checks {
 
     /// E ĝ = target: directed t-tests along target/‖target‖, along g/‖g‖ when it differs, and along two
     /// random directions, Holm-combined at α. Effects are in units of ‖target‖ (relative).
-    public static func unbiased(_ samples: [[Double]], target: [Double], gradient g: [Double]? = nil,
-                                alpha: Double, key: PRNGKey, name: String) -> Verdict {
+    public static func unbiased(
+        _ samples: [[Double]], target: [Double], gradient g: [Double]? = nil,
+        alpha: Double, key: PRNGKey, name: String
+    ) -> Verdict {
         var directions: [[Double]] = [target]
         var names = ["along E ĝ"]
         if let g, norm2(zip(g, target).map { $0 - $1 }) > 1e-12 * norm2(target) {
@@ -70,7 +73,10 @@ public enum Checks {
             names.append("random direction \(k)")
         }
         let scale = norm2(target).squareRoot()
-        let unit = directions.map { d -> [Double] in let n = norm2(d).squareRoot(); return d.map { $0 / n } }
+        let unit = directions.map { d -> [Double] in
+            let n = norm2(d).squareRoot()
+            return d.map { $0 / n }
+        }
         let projections = unit.map { u in samples.map { dot($0, u) / scale } }
         let targets = unit.map { dot(target, $0) / scale }
         var v = MeanTests.meanAlongDirections(projections, targets: targets, alpha: alpha, names: names)

@@ -17,6 +17,11 @@ public struct ClaimSource: Codable, Sendable, Hashable {
 
     public let paper: Paper
     public let location: String
+
+    public init(paper: Paper, location: String) {
+        self.paper = paper
+        self.location = location
+    }
 }
 
 /// Whether the suite expects the claim to hold, or exists to refute it (a wrong formula circulating
@@ -43,7 +48,10 @@ public struct ClaimContext: Sendable {
     public let fault: PlantedFault?
 
     public init(seed: UInt64, size: SizePreset = .ci, alpha: Double? = nil, fault: PlantedFault? = nil) {
-        self.seed = seed; self.size = size; self.alphaOverride = alpha; self.fault = fault
+        self.seed = seed
+        self.size = size
+        self.alphaOverride = alpha
+        self.fault = fault
     }
 
     public var key: PRNGKey { PRNGKey(seed: seed) }
@@ -63,10 +71,17 @@ public struct Claim: Sendable {
     public let expectation: Expectation
     public let check: @Sendable (ClaimContext) throws -> Verdict
 
-    public init(id: String, source: ClaimSource, statement: String, proof: String, alpha: Double,
-                expectation: Expectation = .holds, check: @escaping @Sendable (ClaimContext) throws -> Verdict) {
-        self.id = id; self.source = source; self.statement = statement; self.proof = proof
-        self.alpha = alpha; self.expectation = expectation; self.check = check
+    public init(
+        id: String, source: ClaimSource, statement: String, proof: String, alpha: Double,
+        expectation: Expectation = .holds, check: @escaping @Sendable (ClaimContext) throws -> Verdict
+    ) {
+        self.id = id
+        self.source = source
+        self.statement = statement
+        self.proof = proof
+        self.alpha = alpha
+        self.expectation = expectation
+        self.check = check
     }
 
     public var isExact: Bool { alpha == 0 }

@@ -13,7 +13,11 @@ public enum ClassicalClaims {
 
     static let centralExact = Claim(
         id: "CENTRAL-EXACT-QUADRATIC", source: source("two-point difference on quadratics"),
-        statement: "On a quadratic, (f(θ+εZ) − f(θ−εZ))/(2ε) = ⟨∇f(θ), Z⟩ exactly for every ε and every Z (up to floating-point rounding).",
+        statement:
+            """
+            On a quadratic, (f(θ+εZ) − f(θ−εZ))/(2ε) = ⟨∇f(θ), Z⟩ exactly for every ε and every Z (up to \
+            floating-point rounding).
+            """,
         proof: "Proofs/estimators.md#central-exact-quadratic", alpha: 0
     ) { context in
         let problem = try LowRankMatrixQuadratic<Double>(m: 10, n: 7, rankA: 3, rankB: 3, key: context.key.fold(in: 1))
@@ -27,17 +31,26 @@ public enum ClassicalClaims {
                 let z: [Double] = e.samples[0].materialize()
                 let exact = Checks.dot(g, z)
                 // Rounding bound: 16u(|f₊| + |f₋|)/(2ε) + 16u Σ|gᵢzᵢ|.
-                let bound = 16 * 1.1e-16 * ((abs(e.lossPlus[0]) + abs(e.lossMinus[0])) / (2 * epsilon) + zip(g, z).reduce(0) { $0 + abs($1.0 * $1.1) })
+                let bound =
+                    16 * 1.1e-16
+                    * ((abs(e.lossPlus[0]) + abs(e.lossMinus[0])) / (2 * epsilon)
+                        + zip(g, z).reduce(0) { $0 + abs($1.0 * $1.1) })
                 worst = max(worst, abs(e.coefficients[0] - exact) / bound)
             }
         }
-        return ExactChecks.verdict("|c − ⟨g,Z⟩| ≤ rounding bound", ok: worst <= 1, statistic: worst, n: 20,
-                                   details: "worst |c − ⟨g,Z⟩| / bound = \(worst)")
+        return ExactChecks.verdict(
+            "|c − ⟨g,Z⟩| ≤ rounding bound", ok: worst <= 1, statistic: worst, n: 20,
+            details: "worst |c − ⟨g,Z⟩| / bound = \(worst)")
     }
 
     static let coefficientOrder = Claim(
         id: "CENTRAL-COEFFICIENT-ORDER", source: source("Taylor expansion of the two-point difference"),
-        statement: "On a smooth non-quadratic f, the central coefficient error |c − ⟨∇f, Z⟩| is O(ε²) (one-sided: O(ε)). Tested on Σ aᵢcos(bᵢθᵢ): the per-direction log-log slope over ε ∈ [0.0125, 0.2] exceeds 1.5 (one-sided t across 40 directions), which separates order 2 from order 1.",
+        statement:
+            """
+            On a smooth non-quadratic f, the central coefficient error |c − ⟨∇f, Z⟩| is O(ε²) (one-sided: O(ε)). \
+            Tested on Σ aᵢcos(bᵢθᵢ): the per-direction log-log slope over ε ∈ [0.0125, 0.2] exceeds 1.5 \
+            (one-sided t across 40 directions), which separates order 2 from order 1.
+            """,
         proof: "Proofs/estimators.md#central-coefficient-order", alpha: alpha
     ) { context in
         let problem = try CosineSum<Double>(dimension: 16, key: context.key.fold(in: 1))
@@ -49,15 +62,17 @@ public enum ClassicalClaims {
         for k in 0..<context.draws(40) {
             var errors: [Double] = []
             for epsilon in epsilons {
-                let e = try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: scheme).measure(problem, at: theta, step: k, key: context.key.fold(in: 2))
+                let e = try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: scheme).measure(
+                    problem, at: theta, step: k, key: context.key.fold(in: 2))
                 let z: [Double] = e.samples[0].materialize()
                 errors.append(max(abs(e.coefficients[0] - Checks.dot(g, z)), 1e-300))
             }
             slopes.append(RateTests.logLogSlope(x: epsilons, y: errors))
         }
         // H0: mean slope ≥ 1.5; fails when significantly below (order 1).
-        var v = MeanTests.scalarMean(slopes.map { -$0 }, target: -1.5, alpha: context.alpha(alpha), sides: .one,
-                                     name: "order of the coefficient error > 1.5")
+        var v = MeanTests.scalarMean(
+            slopes.map { -$0 }, target: -1.5, alpha: context.alpha(alpha), sides: .one,
+            name: "order of the coefficient error > 1.5")
         v.effectUnit = "slope"
         v.details += String(format: "; mean slope %.3f", slopes.reduce(0, +) / Double(slopes.count))
         return v
@@ -71,12 +86,14 @@ public enum ClassicalClaims {
         let problem = try MultiTensorNetworkProblem<Double>(key: context.key.fold(in: 1))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
-        let est = try CoordinateDifferences(epsilon: 1e-2).estimateGradient(problem, at: theta, step: 0, key: context.key, batch: .full)
+        let est = try CoordinateDifferences(epsilon: 1e-2).estimateGradient(
+            problem, at: theta, step: 0, key: context.key, batch: .full)
         let f = try problem.loss(theta)
         let worst = zip(est.gradient, g).map { abs($0 - $1) }.max() ?? 0
         let bound = 64 * 1.1e-16 * max(1, abs(f)) / 1e-2
-        return ExactChecks.verdict("max |ĝᵢ − ∂ᵢf| ≤ rounding bound", ok: worst <= bound && est.forwardPasses == 2 * g.count,
-                                   statistic: worst, n: g.count, details: "max error \(worst), bound \(bound), passes \(est.forwardPasses)")
+        return ExactChecks.verdict(
+            "max |ĝᵢ − ∂ᵢf| ≤ rounding bound", ok: worst <= bound && est.forwardPasses == 2 * g.count,
+            statistic: worst, n: g.count, details: "max error \(worst), bound \(bound), passes \(est.forwardPasses)")
     }
 
     /// (1/T) Σ_{t<T} ‖∇f(θ_t)‖² of ZO-SGD (MeZO, η = 1/((d+2)L)) on f = ½‖θ‖² from a fixed start.
@@ -88,10 +105,14 @@ public enum ClassicalClaims {
     /// from θ* so that f₀ − f* = 1 for every d: ZO-SGD (MeZO, η = 1/((d+2)L), draws from `key`) when
     /// `firstOrderLearningRate` is nil, else FO-SGD with exact gradients at that η. The run behind
     /// ZO-SGD-RATE and the convergence-rates notebook (Proofs/rates.md#zo-sgd-rate).
-    public static func averagedSquaredGradient(d: Int, steps: Int, problemKey: PRNGKey, key: PRNGKey,
-                                               firstOrderLearningRate: Double? = nil) throws -> Double {
+    public static func averagedSquaredGradient(
+        d: Int, steps: Int, problemKey: PRNGKey, key: PRNGKey,
+        firstOrderLearningRate: Double? = nil
+    ) throws -> Double {
         let problem = try LeastSquares<Double>(dimension: d, key: problemKey)
-        guard let L = problem.smoothness else { throw ZOError("no smoothness constant", at: "ZO-SGD-RATE", fix: "use a problem with known L") }
+        guard let L = problem.smoothness else {
+            throw ZOError("no smoothness constant", at: "ZO-SGD-RATE", fix: "use a problem with known L")
+        }
         var theta = problem.initialPoint()
         theta.values = problem.center.map { $0 + (2 / Double(d)).squareRoot() }
         let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
@@ -112,39 +133,56 @@ public enum ClassicalClaims {
     }
 
     static let rateInDAndT = Claim(
-        id: "ZO-SGD-RATE", source: source("Nesterov–Spokoiny 2017 Thm 8; Ghadimi–Lan 2013: min/avg E‖∇f‖² = O(d L (f₀ − f*)/T)"),
-        statement: "ZO-SGD with the Gaussian estimator and η = 1/((d+2)L) has (1/T)Σ E‖∇f(θ_t)‖² ∝ (d+2)·L(f₀ − f*)/T: on f = ½‖θ‖² (where the rate is attained) a regression of log of the averaged squared gradient on log(d+2) and log T over a grid has coefficients (1, −1), tested jointly (F-test).",
+        id: "ZO-SGD-RATE",
+        source: source("Nesterov–Spokoiny 2017 Thm 8; Ghadimi–Lan 2013: min/avg E‖∇f‖² = O(d L (f₀ − f*)/T)"),
+        statement:
+            """
+            ZO-SGD with the Gaussian estimator and η = 1/((d+2)L) has (1/T)Σ E‖∇f(θ_t)‖² ∝ (d+2)·L(f₀ − f*)/T: on \
+            f = ½‖θ‖² (where the rate is attained) a regression of log of the averaged squared gradient on \
+            log(d+2) and log T over a grid has coefficients (1, −1), tested jointly (F-test).
+            """,
         proof: "Proofs/rates.md#zo-sgd-rate", alpha: alpha
     ) { context in
         // One point per (d, T) cell: the log of the mean over k seeds plus the delta-method Jensen
         // correction s²/(2k·m̄²), so that E y ≈ log E M to second order (Proofs/rates.md#zo-sgd-rate).
-        var design: [[Double]] = [], y: [Double] = []
+        var design: [[Double]] = []
+        var y: [Double] = []
         let seeds = context.draws(6)
         for d in [8, 16, 32, 64] {
             for multiple in [12, 24, 48] {
                 let steps = multiple * (d + 2)
                 let values = try (0..<seeds).map { s in
-                    try averagedGradientNorm(d: d, steps: steps, key: context.key.fold(in: d * 1000 + multiple * 10 + s))
+                    try averagedGradientNorm(
+                        d: d, steps: steps, key: context.key.fold(in: d * 1000 + multiple * 10 + s))
                 }
                 let summary = MeanTests.Summary(values)
                 design.append([1, log(Double(d + 2)), log(Double(steps))])
-                y.append(log(summary.mean) + summary.standardDeviation * summary.standardDeviation / (2 * Double(seeds) * summary.mean * summary.mean))
+                y.append(
+                    log(summary.mean) + summary.standardDeviation * summary.standardDeviation
+                        / (2 * Double(seeds) * summary.mean * summary.mean))
             }
         }
         let regression = try Fits.linearRegression(design: design, y: y)
-        return try Fits.jointCoefficientTest(regression, indices: [1, 2], hypothesis: [1, -1], alpha: context.alpha(alpha),
-                                             name: "(β_log(d+2), β_log T) = (1, −1)")
+        return try Fits.jointCoefficientTest(
+            regression, indices: [1, 2], hypothesis: [1, -1], alpha: context.alpha(alpha),
+            name: "(β_log(d+2), β_log T) = (1, −1)")
     }
 
     static let rateUpperBound = Claim(
         id: "ZO-SGD-BOUND", source: source("descent lemma + exact second moment (the Nesterov–Spokoiny argument)"),
-        statement: "On an L-smooth quadratic with η = 1/((d+2)L): (1/T) Σ_{t<T} E‖∇f(θ_t)‖² ≤ 2(d+2)L(f₀ − f*)/T (upper bound; one-sided across seeds; power-law spectrum, where it is not tight).",
+        statement:
+            """
+            On an L-smooth quadratic with η = 1/((d+2)L): (1/T) Σ_{t<T} E‖∇f(θ_t)‖² ≤ 2(d+2)L(f₀ − f*)/T (upper \
+            bound; one-sided across seeds; power-law spectrum, where it is not tight).
+            """,
         proof: "Proofs/rates.md#zo-sgd-bound", alpha: alpha
     ) { context in
-        let d = 48, T = 1500
+        let d = 48
+        let T = 1500
         var ratios: [Double] = []
         for s in 0..<context.draws(10) {
-            let problem = try LeastSquares<Double>(dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
+            let problem = try LeastSquares<Double>(
+                dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
             guard let L = problem.smoothness else { throw ZOError("no L", at: "ZO-SGD-BOUND", fix: "") }
             var theta = problem.initialPoint()
             let f0 = try problem.loss(theta)
@@ -158,7 +196,8 @@ public enum ClassicalClaims {
             }
             ratios.append(total / Double(T) / (2 * Double(d + 2) * L * (f0 - (problem.optimalValue ?? 0)) / Double(T)))
         }
-        var v = MeanTests.scalarMean(ratios, target: 1, alpha: context.alpha(alpha), sides: .one, name: "avg E‖∇f‖² / bound ≤ 1")
+        var v = MeanTests.scalarMean(
+            ratios, target: 1, alpha: context.alpha(alpha), sides: .one, name: "avg E‖∇f‖² / bound ≤ 1")
         v.effectUnit = "× bound"
         return v
     }

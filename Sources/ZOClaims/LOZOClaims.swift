@@ -8,7 +8,9 @@ public enum LOZOClaims {
     static let alpha = 2e-5
     static let (m, n, r) = (12, 8, 2)
 
-    public static let all: [Claim] = [unbiased, secondMoment, wrongFormula, conditionalProjection, rank, momentumProjection]
+    public static let all: [Claim] = [
+        unbiased, secondMoment, wrongFormula, conditionalProjection, rank, momentumProjection,
+    ]
 
     static func matrixSetup(_ context: ClaimContext) throws -> (ParameterLayout, Checks.Linear) {
         let layout = try ParameterLayout.matrix(rows: m, cols: n)
@@ -23,26 +25,36 @@ public enum LOZOClaims {
     ) { context in
         let (layout, objective) = try matrixSetup(context)
         let lozo = try LOZO(rank: r)
-        let d: any PerturbationDistribution = context.fault == .lozoInverseRSquared ? Rescaled(base: lozo, factor: 1 / Double(r)) : lozo
-        let samples = try Checks.estimates(d, objective: objective, at: Parameters(zeros: layout), count: context.draws(3000), key: context.key.fold(in: 2))
-        return Checks.unbiased(samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
+        let d: any PerturbationDistribution =
+            context.fault == .lozoInverseRSquared ? Rescaled(base: lozo, factor: 1 / Double(r)) : lozo
+        let samples = try Checks.estimates(
+            d, objective: objective, at: Parameters(zeros: layout), count: context.draws(3000),
+            key: context.key.fold(in: 2))
+        return Checks.unbiased(
+            samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
     }
 
     static let secondMoment = Claim(
         id: "LOZO-SECOND-MOMENT", source: source("derived here (the paper gives no variance formula)"),
-        statement: "E‖ĝ‖² = (mn + 2 + 2(m+n+1)/r)‖G‖² for LOZO with 1/r scaling on a quadratic (never below MeZO's mn + 2).",
+        statement:
+            "E‖ĝ‖² = (mn + 2 + 2(m+n+1)/r)‖G‖² for LOZO with 1/r scaling on a quadratic (never below MeZO's mn + 2).",
         proof: "Proofs/estimators.md#lozo-second-moment", alpha: alpha
     ) { context in
         let (layout, objective) = try matrixSetup(context)
-        let samples = try Checks.estimates(LOZO(rank: r), objective: objective, at: Parameters(zeros: layout), count: context.draws(8000), key: context.key.fold(in: 2))
+        let samples = try Checks.estimates(
+            LOZO(rank: r), objective: objective, at: Parameters(zeros: layout), count: context.draws(8000),
+            key: context.key.fold(in: 2))
         let factor = Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r)
         let a = context.alpha(alpha)
-        let plain = Checks.secondMoment(samples, expected: factor * Checks.norm2(objective.g), alpha: a / 2,
-                                        name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
-        var rb = MeanTests.scalarMean(try conditionalSamples(context, g: objective.g, count: context.draws(20000)).map { $0 / factor },
-                                      target: 1, alpha: a / 2, name: "Rao–Blackwellised over U")
+        let plain = Checks.secondMoment(
+            samples, expected: factor * Checks.norm2(objective.g), alpha: a / 2,
+            name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
+        var rb = MeanTests.scalarMean(
+            try conditionalSamples(context, g: objective.g, count: context.draws(20000)).map { $0 / factor },
+            target: 1, alpha: a / 2, name: "Rao–Blackwellised over U")
         rb.effectUnit = "relative"
-        return MeZOClaims.combine([plain, rb], alpha: a, name: "E‖ĝ‖² = (mn+2+2(m+n+1)/r)‖G‖² (plain and Rao–Blackwellised)")
+        return Multiplicity.holmCombined(
+            [plain, rb], alpha: a, name: "E‖ĝ‖² = (mn+2+2(m+n+1)/r)‖G‖² (plain and Rao–Blackwellised)")
     }
 
     /// E_U[‖ĝ‖² | V] / ‖G‖² in closed form for LOZO (1/r): with a = vec(GV) and B = I_m ⊗ VᵀV,
@@ -50,9 +62,21 @@ public enum LOZOClaims {
     /// integrating U exactly (Rao–Blackwell) leaves only V's variance.
     public static func conditionalSecondMoment(g: [Double], v: [Double], m: Int, n: Int, r: Int) -> Double {
         var gv = [Double](repeating: 0, count: m * r)
-        for i in 0..<m { for k in 0..<r { var s = 0.0; for j in 0..<n { s += g[i * n + j] * v[j * r + k] }; gv[i * r + k] = s } }
+        for i in 0..<m {
+            for k in 0..<r {
+                var s = 0.0
+                for j in 0..<n { s += g[i * n + j] * v[j * r + k] }
+                gv[i * r + k] = s
+            }
+        }
         var vtv = [Double](repeating: 0, count: r * r)
-        for a in 0..<r { for b in 0..<r { var s = 0.0; for j in 0..<n { s += v[j * r + a] * v[j * r + b] }; vtv[a * r + b] = s } }
+        for a in 0..<r {
+            for b in 0..<r {
+                var s = 0.0
+                for j in 0..<n { s += v[j * r + a] * v[j * r + b] }
+                vtv[a * r + b] = s
+            }
+        }
         let trace = Double(m) * (0..<r).reduce(0.0) { $0 + vtv[$1 * r + $1] }
         var aBa = 0.0
         for i in 0..<m { for a in 0..<r { for b in 0..<r { aBa += gv[i * r + a] * vtv[a * r + b] * gv[i * r + b] } } }
@@ -60,14 +84,20 @@ public enum LOZOClaims {
     }
 
     /// Rao–Blackwellised E‖ĝ‖²/‖G‖² samples: one per independent LOZO draw of V.
-    static func conditionalSamples(_ context: ClaimContext, g: [Double], count: Int,
-                                   shape: (m: Int, n: Int, r: Int) = (m, n, r)) throws -> [Double] {
+    static func conditionalSamples(
+        _ context: ClaimContext, g: [Double], count: Int,
+        shape: (m: Int, n: Int, r: Int) = (m, n, r)
+    ) throws -> [Double] {
         let (m, n, r) = shape
         let layout = try ParameterLayout.matrix(rows: m, cols: n)
         let theta = Parameters<Double>(zeros: layout)
         let lozo = try LOZO(rank: r)
         return try (0..<count).map { k in
-            guard let f = try lozo.perturbation(step: k, key: context.key.fold(in: 5).fold(in: k), parameters: theta, use: .measurement).lowRankFactors(tensor: 0) else {
+            guard
+                let f = try lozo.perturbation(
+                    step: k, key: context.key.fold(in: 5).fold(in: k), parameters: theta, use: .measurement
+                ).lowRankFactors(tensor: 0)
+            else {
                 throw ZOError("no factors", at: "LOZO", fix: "use a matrix layout")
             }
             return conditionalSecondMoment(g: g, v: f.v, m: m, n: n, r: r)
@@ -76,20 +106,30 @@ public enum LOZOClaims {
 
     static let wrongFormula = Claim(
         id: "LOZO-SECOND-MOMENT-CIRCULATING", source: source("a formula circulating elsewhere: mn + 2(m+n+2)/r"),
-        statement: "E‖ĝ‖² = (mn + 2(m+n+2)/r)‖G‖² — off by 2 − 2/r from the derived value; the suite must refute it (at m = n = r = 2, where the gap is largest: 10 versus 11; Rao–Blackwellised over U, Monte Carlo over LOZO's V).",
+        statement:
+            """
+            E‖ĝ‖² = (mn + 2(m+n+2)/r)‖G‖² — off by 2 − 2/r from the derived value; the suite must refute it (at m \
+            = n = r = 2, where the gap is largest: 10 versus 11; Rao–Blackwellised over U, Monte Carlo over \
+            LOZO's V).
+            """,
         proof: "Proofs/estimators.md#lozo-second-moment-circulating", alpha: alpha, expectation: .refuted
     ) { context in
         let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: 1))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))
         let wrong = 4.0 + 2 * 6 / 2
-        var v = MeanTests.scalarMean(values.map { $0 / wrong }, target: 1, alpha: context.alpha(alpha), name: "E‖ĝ‖²/((mn+2(m+n+2)/r)‖G‖²) = 1")
+        var v = MeanTests.scalarMean(
+            values.map { $0 / wrong }, target: 1, alpha: context.alpha(alpha), name: "E‖ĝ‖²/((mn+2(m+n+2)/r)‖G‖²) = 1")
         v.effectUnit = "relative"
         return v
     }
 
     static let conditionalProjection = Claim(
         id: "LOZO-CONDITIONAL-PROJECTION", source: source("§4.1 lazy sampling; subspace view of Theorem 1"),
-        statement: "Inside a lazy block (V fixed for ν steps), E_U[ĝ | V] = G V Vᵀ / r: a random-subspace projection, biased conditionally, unbiased only after averaging over V.",
+        statement:
+            """
+            Inside a lazy block (V fixed for ν steps), E_U[ĝ | V] = G V Vᵀ / r: a random-subspace projection, \
+            biased conditionally, unbiased only after averaging over V.
+            """,
         proof: "Proofs/estimators.md#lozo-conditional-mean", alpha: alpha
     ) { context in
         let (layout, objective) = try matrixSetup(context)
@@ -99,19 +139,30 @@ public enum LOZOClaims {
         let theta = Parameters<Double>(zeros: layout)
         let key = context.key.fold(in: 2)
         let samples = try Checks.estimates(lozo, objective: objective, at: theta, count: count, key: key, sameKey: true)
-        guard let v = try LOZO(rank: r, lazyInterval: count).perturbation(step: 0, key: ZOEstimator<LOZO>.sampleKey(key, sample: 0),
-                                                                         parameters: theta, use: .measurement).lowRankFactors(tensor: 0)?.v else {
+        guard
+            let v = try LOZO(rank: r, lazyInterval: count).perturbation(
+                step: 0, key: ZOEstimator<LOZO>.sampleKey(key, sample: 0),
+                parameters: theta, use: .measurement
+            ).lowRankFactors(tensor: 0)?.v
+        else {
             throw ZOError("LOZO has no factors", at: "LOZO-CONDITIONAL-PROJECTION", fix: "use a matrix layout")
         }
         // target = G V Vᵀ / r.
         var target = [Double](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n {
-            var s = 0.0
-            for k in 0..<n { var vv = 0.0; for l in 0..<r { vv += v[k * r + l] * v[j * r + l] }; s += objective.g[i * n + k] * vv }
-            target[i * n + j] = s / Double(r)
-        } }
-        return Checks.unbiased(samples, target: target, gradient: objective.g, alpha: context.alpha(alpha), key: context.key,
-                               name: "E[ĝ | V] = GVVᵀ/r")
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n {
+                    var vv = 0.0
+                    for l in 0..<r { vv += v[k * r + l] * v[j * r + l] }
+                    s += objective.g[i * n + k] * vv
+                }
+                target[i * n + j] = s / Double(r)
+            }
+        }
+        return Checks.unbiased(
+            samples, target: target, gradient: objective.g, alpha: context.alpha(alpha), key: context.key,
+            name: "E[ĝ | V] = GVVᵀ/r")
     }
 
     static let rank = Claim(
@@ -124,7 +175,11 @@ public enum LOZOClaims {
 
     static let momentumProjection = Claim(
         id: "LOZOM-PROJECTION", source: source("Alg. 2 (LOZO-M), momentum transfer at a V refresh"),
-        statement: "LOZO-M keeps momentum N ∈ R^{m×r}: N ← βN + (1−β)cU inside a block, N ← βN V_oldᵀV_new/n + (1−β)cU at a refresh, and W ← W − η·N Vᵀ/r.",
+        statement:
+            """
+            LOZO-M keeps momentum N ∈ R^{m×r}: N ← βN + (1−β)cU inside a block, N ← βN V_oldᵀV_new/n + (1−β)cU at \
+            a refresh, and W ← W − η·N Vᵀ/r.
+            """,
         proof: "Proofs/estimators.md#lozom-transfer", alpha: 0
     ) { context in
         try ExactChecks.lozoMomentumRecurrence(context: context)

@@ -8,7 +8,9 @@ public enum MeZOClaims {
     static func source(_ location: String) -> ClaimSource { ClaimSource(paper: .mezo, location: location) }
     static let alpha = 2e-5
 
-    public static let all: [Claim] = [unbiased, secondMoment, smoothed, sphereSecondMoment, nSPSA, oneStep, effectiveRank]
+    public static let all: [Claim] = [
+        unbiased, secondMoment, smoothed, sphereSecondMoment, nSPSA, oneStep, effectiveRank,
+    ]
 
     /// The Gaussian estimator, or its planted mutants.
     static func gaussian(_ context: ClaimContext) -> any PerturbationDistribution {
@@ -21,15 +23,21 @@ public enum MeZOClaims {
 
     static let unbiased = Claim(
         id: "MEZO-UNBIASED", source: source("Alg. 1 / Definition 1 (SPSA); Nesterov–Spokoiny 2017"),
-        statement: "On a quadratic, the Gaussian estimator ĝ = c·z with c = (f(θ+εz) − f(θ−εz))/(2ε) has E ĝ = ∇f exactly, and Cov ĝ = ‖g‖²I + ggᵀ.",
+        statement:
+            """
+            On a quadratic, the Gaussian estimator ĝ = c·z with c = (f(θ+εz) − f(θ−εz))/(2ε) has E ĝ = ∇f \
+            exactly, and Cov ĝ = ‖g‖²I + ggᵀ.
+            """,
         proof: "Proofs/estimators.md#mezo-unbiased", alpha: alpha
     ) { context in
-        let d = 20, n = context.draws(2000)
+        let d = 20
+        let n = context.draws(2000)
         let key = context.key
         let g = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: 1))
         let layout = try ParameterLayout.vector(count: d)
         let objective = Checks.Linear(layout: layout, g: g)
-        let samples = try Checks.estimates(gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: 2))
+        let samples = try Checks.estimates(
+            gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: 2))
         let a = context.alpha(alpha)
         let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
@@ -38,7 +46,7 @@ public enum MeZOClaims {
             let c = Checks.dot(g, v) / (2 * g2)
             return zip(v, g).map { ($0 - c * $1) / g2 }
         }
-        return combine([directed, chi], alpha: a, name: "E ĝ = ∇f (directed t + χ², Holm)")
+        return Multiplicity.holmCombined([directed, chi], alpha: a, name: "E ĝ = ∇f (directed t + χ², Holm)")
     }
 
     static let secondMoment = Claim(
@@ -46,29 +54,41 @@ public enum MeZOClaims {
         statement: "On a quadratic, E‖ĝ‖² = (d + 2)‖∇f‖² for the Gaussian estimator.",
         proof: "Proofs/estimators.md#mezo-second-moment", alpha: alpha
     ) { context in
-        let d = 10, n = context.draws(8000)
+        let d = 10
+        let n = context.draws(8000)
         let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
         let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(gaussian(context), objective: Checks.Linear(layout: layout, g: g),
-                                           at: Parameters(zeros: layout), count: n, key: context.key.fold(in: 2))
-        return Checks.secondMoment(samples, expected: Double(d + 2) * Checks.norm2(g), alpha: context.alpha(alpha),
-                                   name: "E‖ĝ‖²/((d+2)‖g‖²) = 1")
+        let samples = try Checks.estimates(
+            gaussian(context), objective: Checks.Linear(layout: layout, g: g),
+            at: Parameters(zeros: layout), count: n, key: context.key.fold(in: 2))
+        return Checks.secondMoment(
+            samples, expected: Double(d + 2) * Checks.norm2(g), alpha: context.alpha(alpha),
+            name: "E‖ĝ‖²/((d+2)‖g‖²) = 1")
     }
 
     static let smoothed = Claim(
         id: "MEZO-SMOOTHED", source: source("§2 / Nesterov–Spokoiny Theorem 1 (Gaussian smoothing)"),
-        statement: "On a non-quadratic f the Gaussian estimator is unbiased for ∇f_ε, the gradient of f_ε(θ) = E f(θ + εz), not for ∇f (checked on Σ aᵢcos(bᵢθᵢ), whose f_ε is closed-form).",
+        statement:
+            """
+            On a non-quadratic f the Gaussian estimator is unbiased for ∇f_ε, the gradient of f_ε(θ) = E f(θ + \
+            εz), not for ∇f (checked on Σ aᵢcos(bᵢθᵢ), whose f_ε is closed-form).
+            """,
         proof: "Proofs/estimators.md#mezo-smoothed", alpha: alpha
     ) { context in
-        let d = 10, n = context.draws(4000), epsilon = 0.5
+        let d = 10
+        let n = context.draws(4000)
+        let epsilon = 0.5
         let problem = try CosineSum<Double>(dimension: d, key: context.key.fold(in: 1))
         let theta = problem.initialPoint()
         guard let smoothedGradient = problem.smoothedGradient(theta, epsilon: epsilon) else {
-            throw ZOError("CosineSum lost its smoothed gradient", at: "MEZO-SMOOTHED", fix: "restore CosineSum.smoothedGradient")
+            throw ZOError(
+                "CosineSum lost its smoothed gradient", at: "MEZO-SMOOTHED", fix: "restore CosineSum.smoothedGradient")
         }
-        let samples = try Checks.estimates(GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2), epsilon: epsilon)
-        return Checks.unbiased(samples, target: smoothedGradient, gradient: try problem.gradient(theta),
-                               alpha: context.alpha(alpha), key: context.key, name: "E ĝ = ∇f_ε at ε = 0.5")
+        let samples = try Checks.estimates(
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2), epsilon: epsilon)
+        return Checks.unbiased(
+            samples, target: smoothedGradient, gradient: try problem.gradient(theta),
+            alpha: context.alpha(alpha), key: context.key, name: "E ĝ = ∇f_ε at ε = 0.5")
     }
 
     static let sphereSecondMoment = Claim(
@@ -88,79 +108,93 @@ public enum MeZOClaims {
     }
 
     static func sphereCheck(_ context: ClaimContext, samplesPerEstimate k: Int) throws -> Verdict {
-        let d = 12, n = context.draws(6000)
+        let d = 12
+        let n = context.draws(6000)
         let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
         let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-                                           count: n, key: context.key.fold(in: 2), samples: k)
+        let samples = try Checks.estimates(
+            SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
+            count: n, key: context.key.fold(in: 2), samples: k)
         let a = context.alpha(alpha)
         let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)
-        let second = Checks.secondMoment(samples, expected: expected, alpha: a / 2, name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
-        return combine([mean, second], alpha: a, name: "sphere moments, n = \(k)")
+        let second = Checks.secondMoment(
+            samples, expected: expected, alpha: a / 2, name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
+        return Multiplicity.holmCombined([mean, second], alpha: a, name: "sphere moments, n = \(k)")
     }
 
     static let oneStep = Claim(
         id: "ONE-STEP-QUADRATIC", source: source("Lemma 1 / Theorem 1 (descent lemma, exact on quadratics)"),
-        statement: "One ZO-SGD step on a quadratic with Hessian H: E f(θ − ηĝ) − f(θ) = −η‖g‖² + ½η²(‖g‖² tr H + 2gᵀHg) for the Gaussian estimator.",
+        statement:
+            """
+            One ZO-SGD step on a quadratic with Hessian H: E f(θ − ηĝ) − f(θ) = −η‖g‖² + ½η²(‖g‖² tr H + 2gᵀHg) \
+            for the Gaussian estimator.
+            """,
         proof: "Proofs/estimators.md#one-step-gaussian", alpha: alpha
     ) { context in
         // The per-draw change is a quadratic form in ĝ (skewed, heavy-tailed): n is large so that the
         // t-test's size holds (audited: `zocheck audit --id ONE-STEP --alpha 0.05`).
-        let d = 32, n = context.draws(24000)
+        let d = 32
+        let n = context.draws(24000)
         let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
-        guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum, let L = problem.smoothness else {
-            throw ZOError("LeastSquares lost its Hessian", at: "ONE-STEP-QUADRATIC", fix: "restore LeastSquares' spectrum")
+        guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum,
+            let L = problem.smoothness
+        else {
+            throw ZOError(
+                "LeastSquares lost its Hessian", at: "ONE-STEP-QUADRATIC", fix: "restore LeastSquares' spectrum")
         }
         let eta = 1 / (L * Double(d + 2))
         let f0 = try problem.loss(theta)
-        let predicted = -eta * Checks.norm2(g) + 0.5 * eta * eta * (Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg))
-        let samples = try Checks.estimates(GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+        let predicted =
+            -eta * Checks.norm2(g) + 0.5 * eta * eta * (Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg))
+        let samples = try Checks.estimates(
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
         var changes: [Double] = []
         for gh in samples {
             var p = theta
             for i in 0..<d { p.values[i] -= eta * gh[i] }
             changes.append((try problem.loss(p) - f0) / abs(predicted))
         }
-        var v = MeanTests.scalarMean(changes, target: predicted / abs(predicted), alpha: context.alpha(alpha),
-                                     name: "E[f(θ−ηĝ) − f(θ)] = exact one-step formula")
+        var v = MeanTests.scalarMean(
+            changes, target: predicted / abs(predicted), alpha: context.alpha(alpha),
+            name: "E[f(θ−ηĝ) − f(θ)] = exact one-step formula")
         v.effectUnit = "× |predicted change|"
         return v
     }
 
     static let effectiveRank = Claim(
         id: "MEZO-EFFECTIVE-RANK", source: source("Lemma 3 / Theorem 1 (effective rank r = tr H/‖H‖)"),
-        statement: "E[ĝᵀHĝ] = ‖g‖² tr H + 2gᵀHg: the ZO slowdown is governed by tr H = r‖H‖ (effective rank r), not by d (checked at d = 256, r = 4).",
+        statement:
+            """
+            E[ĝᵀHĝ] = ‖g‖² tr H + 2gᵀHg: the ZO slowdown is governed by tr H = r‖H‖ (effective rank r), not by d \
+            (checked at d = 256, r = 4).
+            """,
         proof: "Proofs/estimators.md#mezo-effective-rank", alpha: alpha
     ) { context in
-        let d = 256, n = context.draws(6000)
+        let d = 256
+        let n = context.draws(6000)
         let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum else {
-            throw ZOError("LeastSquares lost its Hessian", at: "MEZO-EFFECTIVE-RANK", fix: "restore LeastSquares' spectrum")
+            throw ZOError(
+                "LeastSquares lost its Hessian", at: "MEZO-EFFECTIVE-RANK", fix: "restore LeastSquares' spectrum")
         }
         let predicted = Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg)
-        let samples = try Checks.estimates(GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+        let samples = try Checks.estimates(
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
         let values = try samples.map { gh -> Double in
-            guard let h = problem.hessianVectorProduct(gh) else { throw ZOError("no Hv", at: "MEZO-EFFECTIVE-RANK", fix: "") }
+            guard let h = problem.hessianVectorProduct(gh) else {
+                throw ZOError("no Hv", at: "MEZO-EFFECTIVE-RANK", fix: "")
+            }
             return Checks.dot(gh, h) / predicted
         }
-        var v = MeanTests.scalarMean(values, target: 1, alpha: context.alpha(alpha), name: "E[ĝᵀHĝ] / (‖g‖² tr H + 2gᵀHg) = 1")
+        var v = MeanTests.scalarMean(
+            values, target: 1, alpha: context.alpha(alpha), name: "E[ĝᵀHĝ] / (‖g‖² tr H + 2gᵀHg) = 1")
         v.effectUnit = "relative"
         v.details += String(format: "; tr H/‖H‖ = %.2f versus d = %d", spectrum.reduce(0, +) / (spectrum.max() ?? 1), d)
         return v
-    }
-
-    /// Holm over sub-verdicts: fails if any adjusted p-value is below α.
-    static func combine(_ parts: [Verdict], alpha: Double, name: String) -> Verdict {
-        let holm = Multiplicity.holm(parts.map(\.pValue), alpha: alpha)
-        let worst = parts.min { $0.pValue < $1.pValue } ?? parts[0]
-        let outcome: Outcome = holm.anyRejected ? .fail : parts.map(\.outcome).max() == .inconclusive ? .inconclusive : .pass
-        return Verdict(check: name, statistic: worst.statistic, pValue: holm.adjustedMinimum, n: worst.n, alpha: alpha,
-                       detectableEffect: parts.map(\.detectableEffect).max() ?? .infinity, effectUnit: worst.effectUnit,
-                       outcome: outcome, details: parts.map { "[\($0.check): p=\($0.pValue), \($0.details)]" }.joined(separator: " "))
     }
 }

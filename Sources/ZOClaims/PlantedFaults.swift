@@ -42,12 +42,16 @@ public struct Rescaled<Base: PerturbationDistribution>: PerturbationDistribution
         public let inner: Base.Sample
         public let factor: Double
         public var layout: ParameterLayout { inner.layout }
-        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) { inner.fill(tensor: t, into: buffer) }
+        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
+            inner.fill(tensor: t, into: buffer)
+        }
         public func gradientScale(tensor t: Int) -> Double { factor * inner.gradientScale(tensor: t) }
         public func lowRankFactors(tensor t: Int) -> LowRankFactors? { inner.lowRankFactors(tensor: t) }
     }
 
-    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse) throws(ZOError) -> Sample {
+    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
+        throws(ZOError) -> Sample
+    {
         Sample(inner: try base.perturbation(step: step, key: key, parameters: parameters, use: use), factor: factor)
     }
 }
@@ -70,10 +74,16 @@ public struct SubZeroGaussianBases: PerturbationDistribution {
             let spec = layout.tensors[t]
             guard spec.kind == .matrix else { return nil }
             let block = step / refreshInterval
-            let u = RandomFill.gaussian(Double.self, count: spec.rows * rank, key: PerturbationKey.key(key, role: .lowRankU, index: block, tensor: t))
-                .map { $0 / Double(spec.rows).squareRoot() }
-            let v = RandomFill.gaussian(Double.self, count: spec.cols * rank, key: PerturbationKey.key(key, role: .lowRankV, index: block, tensor: t))
-                .map { $0 / Double(spec.cols).squareRoot() }
+            let u = RandomFill.gaussian(
+                Double.self, count: spec.rows * rank,
+                key: PerturbationKey.key(key, role: .lowRankU, index: block, tensor: t)
+            )
+            .map { $0 / Double(spec.rows).squareRoot() }
+            let v = RandomFill.gaussian(
+                Double.self, count: spec.cols * rank,
+                key: PerturbationKey.key(key, role: .lowRankV, index: block, tensor: t)
+            )
+            .map { $0 / Double(spec.cols).squareRoot() }
             return (u, v)
         }
 
@@ -81,14 +91,17 @@ public struct SubZeroGaussianBases: PerturbationDistribution {
             guard let (u, v) = bases(tensor: t) else { return nil }
             let spec = layout.tensors[t]
             let (m, n, r) = (spec.rows, spec.cols, rank)
-            let z0 = RandomFill.gaussian(Double.self, count: r * r, key: PerturbationKey.key(key, role: .core, index: step, tensor: t))
+            let z0 = RandomFill.gaussian(
+                Double.self, count: r * r, key: PerturbationKey.key(key, role: .core, index: step, tensor: t))
             let s = Double(m * n).squareRoot() / Double(r)
             var uz = [Double](repeating: 0, count: m * r)
-            for i in 0..<m { for k in 0..<r {
-                var acc = 0.0
-                for l in 0..<r { acc += u[i * r + l] * z0[l * r + k] }
-                uz[i * r + k] = s * acc
-            } }
+            for i in 0..<m {
+                for k in 0..<r {
+                    var acc = 0.0
+                    for l in 0..<r { acc += u[i * r + l] * z0[l * r + k] }
+                    uz[i * r + k] = s * acc
+                }
+            }
             return LowRankFactors(rows: m, cols: n, rank: r, u: uz, v: v)
         }
 
@@ -102,7 +115,9 @@ public struct SubZeroGaussianBases: PerturbationDistribution {
         }
     }
 
-    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse) throws(ZOError) -> Sample {
+    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
+        throws(ZOError) -> Sample
+    {
         Sample(layout: parameters.layout, key: key, step: step, rank: rank, refreshInterval: refreshInterval)
     }
 }
@@ -113,14 +128,18 @@ public struct SparseMaskFromPerturbed: PerturbationDistribution {
     public let epsilon: Double
     public var name: String { "sparse-mezo-mask-from-perturbed(s=\(sparsity))" }
 
-    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse) throws(ZOError) -> SparseMeZO.Sample {
+    public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
+        throws(ZOError) -> SparseMeZO.Sample
+    {
         var perturbed = parameters
         for t in parameters.layout.tensors.indices {
             perturbed.withTensor(t) { w in
-                GaussianRGE.Sample.addScaledGaussian(epsilon, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), to: w)
+                GaussianRGE.Sample.addScaledGaussian(
+                    epsilon, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), to: w)
             }
         }
-        return SparseMeZO.Sample(layout: parameters.layout, key: key, step: step,
-                                 mask: SparseMeZO.mask(for: perturbed, sparsity: sparsity))
+        return SparseMeZO.Sample(
+            layout: parameters.layout, key: key, step: step,
+            mask: SparseMeZO.mask(for: perturbed, sparsity: sparsity))
     }
 }

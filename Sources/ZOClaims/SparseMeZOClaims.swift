@@ -12,7 +12,8 @@ public enum SparseMeZOClaims {
 
     static func setup(_ context: ClaimContext, d: Int = 80) throws -> (Parameters<Double>, Checks.Linear, [Double]) {
         let layout = try ParameterLayout.vector(count: d)
-        let theta = try Parameters<Double>(layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 3)))
+        let theta = try Parameters<Double>(
+            layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 3)))
         let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
         let mask = SparseMeZO.mask(for: theta, sparsity: 0.75)
         let keep = (0..<d).map { mask.isKept(tensor: 0, $0) ? 1.0 : 0.0 }
@@ -21,13 +22,20 @@ public enum SparseMeZOClaims {
 
     static let unbiasedMasked = Claim(
         id: "SPARSE-UNBIASED-MASKED", source: source("§3, Eq. (4): ĝ = c·(m ⊙ z)"),
-        statement: "With the mask m of the unperturbed θ, E ĝ = m ⊙ ∇f on a quadratic (unbiased for the masked gradient, not for ∇f).",
+        statement:
+            """
+            With the mask m of the unperturbed θ, E ĝ = m ⊙ ∇f on a quadratic (unbiased for the masked gradient, \
+            not for ∇f).
+            """,
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
         let (theta, objective, keep) = try setup(context)
-        let samples = try Checks.estimates(SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(3000), key: context.key.fold(in: 2))
-        return Checks.unbiased(samples, target: zip(objective.g, keep).map { $0 * $1 }, gradient: objective.g,
-                               alpha: context.alpha(alpha), key: context.key, name: "E ĝ = m ⊙ g")
+        let samples = try Checks.estimates(
+            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(3000),
+            key: context.key.fold(in: 2))
+        return Checks.unbiased(
+            samples, target: zip(objective.g, keep).map { $0 * $1 }, gradient: objective.g,
+            alpha: context.alpha(alpha), key: context.key, name: "E ĝ = m ⊙ g")
     }
 
     static let secondMoment = Claim(
@@ -36,21 +44,30 @@ public enum SparseMeZOClaims {
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
         let (theta, objective, keep) = try setup(context)
-        let samples = try Checks.estimates(SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(8000), key: context.key.fold(in: 2))
+        let samples = try Checks.estimates(
+            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(8000),
+            key: context.key.fold(in: 2))
         let masked = zip(objective.g, keep).map { $0 * $1 }
-        return Checks.secondMoment(samples, expected: (keep.reduce(0, +) + 2) * Checks.norm2(masked), alpha: context.alpha(alpha),
-                                   name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
+        return Checks.secondMoment(
+            samples, expected: (keep.reduce(0, +) + 2) * Checks.norm2(masked), alpha: context.alpha(alpha),
+            name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
     }
 
     static let density = Claim(
         id: "SPARSE-MASK-DENSITY", source: source("§3.2 (per-layer magnitude threshold at the sparsity percentile)"),
-        statement: "Each tensor's mask keeps exactly round((1 − s)·n) entries, the smallest in magnitude (ties by index): |density − (1 − s)| ≤ 1/n.",
+        statement:
+            """
+            Each tensor's mask keeps exactly round((1 − s)·n) entries, the smallest in magnitude (ties by index): \
+            |density − (1 − s)| ≤ 1/n.
+            """,
         proof: "Proofs/estimators.md#sparse-mask-density", alpha: 0
     ) { context in
         let layout = try ParameterLayout([("W", [31, 17]), ("b", [31]), ("norm", [9])])
-        var theta = try Parameters<Double>(layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))
-        theta.values = theta.values.map { ($0 * 4).rounded() / 4 }   // ties
-        var worst = 0.0, ordered = true
+        var theta = try Parameters<Double>(
+            layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))
+        theta.values = theta.values.map { ($0 * 4).rounded() / 4 }  // ties
+        var worst = 0.0
+        var ordered = true
         for s in [0.0, 0.5, 0.8, 0.95] {
             let mask = SparseMeZO.mask(for: theta, sparsity: s)
             for (t, spec) in layout.tensors.enumerated() {
@@ -58,42 +75,66 @@ public enum SparseMeZOClaims {
                 worst = max(worst, abs(Double(kept.count) / Double(spec.count) - (1 - s)) * Double(spec.count))
                 let mags = theta.tensor(t).map { abs($0) }
                 let keptMax = kept.map { mags[$0] }.max() ?? -1
-                let droppedMin = (0..<spec.count).filter { !mask.isKept(tensor: t, $0) }.map { mags[$0] }.min() ?? .infinity
+                let droppedMin =
+                    (0..<spec.count).filter { !mask.isKept(tensor: t, $0) }.map { mags[$0] }.min() ?? .infinity
                 if keptMax > droppedMin { ordered = false }
             }
         }
-        return ExactChecks.verdict("|kept − (1−s)n| ≤ 1, smallest magnitudes kept", ok: worst <= 1 && ordered, statistic: worst, n: 12,
-                                   details: "worst |kept − (1−s)n| = \(worst); kept entries are the smallest: \(ordered)")
+        return ExactChecks.verdict(
+            "|kept − (1−s)n| ≤ 1, smallest magnitudes kept", ok: worst <= 1 && ordered, statistic: worst, n: 12,
+            details: "worst |kept − (1−s)n| = \(worst); kept entries are the smallest: \(ordered)")
     }
 
     static let maskUnperturbed = Claim(
-        id: "SPARSE-MASK-UNPERTURBED", source: source("§3.3 (memory-efficient implementation: mask from θ, not θ + εz)"),
-        statement: "The mask used to measure and to update is the mask of the unperturbed θ (realistic weights, std 0.02, ε = 1e-3).",
+        id: "SPARSE-MASK-UNPERTURBED",
+        source: source("§3.3 (memory-efficient implementation: mask from θ, not θ + εz)"),
+        statement:
+            """
+            The mask used to measure and to update is the mask of the unperturbed θ (realistic weights, std 0.02, \
+            ε = 1e-3).
+            """,
         proof: "Proofs/pitfalls.md#sparse-mask-perturbed", alpha: 0
     ) { context in
         let layout = try ParameterLayout([("W", [64, 64])])
-        let theta = try Parameters<Double>(layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key).map { 0.02 * $0 })
-        let d: any PerturbationDistribution = context.fault == .sparseMaskFromPerturbed
+        let theta = try Parameters<Double>(
+            layout: layout,
+            values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key).map { 0.02 * $0 })
+        let d: any PerturbationDistribution =
+            context.fault == .sparseMaskFromPerturbed
             ? SparseMaskFromPerturbed(sparsity: 0.8, epsilon: 1e-3) : try SparseMeZO(sparsity: 0.8)
         let reference = SparseMeZO.mask(for: theta, sparsity: 0.8)
         var flipped = 0
         for step in 0..<5 {
-            guard let s = try d.perturbation(step: step, key: context.key, parameters: theta, use: .measurement) as? SparseMeZO.Sample else {
+            guard
+                let s = try d.perturbation(step: step, key: context.key, parameters: theta, use: .measurement)
+                    as? SparseMeZO.Sample
+            else {
                 throw ZOError("not a Sparse MeZO sample", at: "SPARSE-MASK-UNPERTURBED", fix: "")
             }
-            for i in 0..<layout.count where s.mask.isKept(tensor: 0, i) != reference.isKept(tensor: 0, i) { flipped += 1 }
+            for i in 0..<layout.count where s.mask.isKept(tensor: 0, i) != reference.isKept(tensor: 0, i) {
+                flipped += 1
+            }
         }
-        return ExactChecks.verdict("measured mask = mask(θ)", ok: flipped == 0, statistic: Double(flipped), n: 5 * layout.count,
-                                   details: "\(flipped) mask entries differ from the unperturbed mask over 5 steps")
+        return ExactChecks.verdict(
+            "measured mask = mask(θ)", ok: flipped == 0, statistic: Double(flipped), n: 5 * layout.count,
+            details: "\(flipped) mask entries differ from the unperturbed mask over 5 steps")
     }
 
     static let theorem1 = Claim(
         id: "SPARSE-THEOREM-1", source: source("Theorem 1 (convergence, L-smooth)"),
-        statement: "With η = 1/(4(d̂+4)L): (1/(T+1)) Σ_t E‖m ⊙ ∇f(θ_t)‖² ≤ 16(d̂+4)L(f(θ₀) − f*)/(T+1) (+ an ε-term that vanishes on quadratics). Stated for the last iterate; the argument bounds the average, which is what is tested (one-sided, across seeds).",
+        statement:
+            """
+            With η = 1/(4(d̂+4)L): (1/(T+1)) Σ_t E‖m ⊙ ∇f(θ_t)‖² ≤ 16(d̂+4)L(f(θ₀) − f*)/(T+1) (+ an ε-term that \
+            vanishes on quadratics). Stated for the last iterate; the argument bounds the average, which is what \
+            is tested (one-sided, across seeds).
+            """,
         proof: "Proofs/rates.md#sparse-theorem-1", alpha: alpha
     ) { context in
-        let d = 64, T = 400, seeds = 12
-        let problem = try LeastSquares<Double>(dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
+        let d = 64
+        let T = 400
+        let seeds = 12
+        let problem = try LeastSquares<Double>(
+            dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
         guard let L = problem.smoothness else { throw ZOError("no L", at: "SPARSE-THEOREM-1", fix: "") }
         let start = problem.initialPoint()
         let sparse = try SparseMeZO(sparsity: 0.75, fixedMaskFrom: start)
@@ -102,7 +143,8 @@ public enum SparseMeZOClaims {
         let eta = 1 / (4 * (dHat + 4) * L)
         let estimator = try ZOEstimator(sparse, epsilon: 1e-3)
         let sgd = try ZOSGD(learningRate: eta)
-        let f0 = try problem.loss(start), fStar = problem.optimalValue ?? 0
+        let f0 = try problem.loss(start)
+        let fStar = problem.optimalValue ?? 0
         let bound = 16 * (dHat + 4) * L * (f0 - fStar) / Double(T + 1)
         var ratios: [Double] = []
         for s in 0..<context.draws(seeds) {
@@ -117,8 +159,9 @@ public enum SparseMeZOClaims {
             }
             ratios.append(total / Double(T + 1) / bound)
         }
-        var v = MeanTests.scalarMean(ratios, target: 1, alpha: context.alpha(alpha), sides: .one,
-                                     name: "avg E‖m⊙∇f‖² / bound ≤ 1 (one-sided)")
+        var v = MeanTests.scalarMean(
+            ratios, target: 1, alpha: context.alpha(alpha), sides: .one,
+            name: "avg E‖m⊙∇f‖² / bound ≤ 1 (one-sided)")
         v.effectUnit = "× bound"
         return v
     }

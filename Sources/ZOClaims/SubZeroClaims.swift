@@ -8,22 +8,34 @@ public enum SubZeroClaims {
     static let alpha = 2e-5
     static let (m, n, r) = (12, 8, 4)
 
-    public static let all: [Claim] = [unbiased, secondMoment, conditionalMean, relativeVariance, orthonormal, cosineVersusMeZO]
+    public static let all: [Claim] = [
+        unbiased, secondMoment, conditionalMean, relativeVariance, orthonormal, cosineVersusMeZO,
+    ]
 
     static func setup(_ context: ClaimContext, m: Int = m, n: Int = n) throws -> (ParameterLayout, Checks.Linear) {
         let layout = try ParameterLayout.matrix(rows: m, cols: n)
-        return (layout, Checks.Linear(layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1))))
+        return (
+            layout,
+            Checks.Linear(
+                layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1)))
+        )
     }
 
     static let unbiased = Claim(
         id: "SUBZERO-UNBIASED", source: source("§3.2 (estimator with s = √(mn)/r, U, V refreshed)"),
-        statement: "With U, V Haar-orthonormal and fresh, Z₀ i.i.d. N(0,1), ĝ = c·s·UZ₀Vᵀ with s = √(mn)/r is unbiased on a quadratic.",
+        statement:
+            """
+            With U, V Haar-orthonormal and fresh, Z₀ i.i.d. N(0,1), ĝ = c·s·UZ₀Vᵀ with s = √(mn)/r is unbiased on \
+            a quadratic.
+            """,
         proof: "Proofs/estimators.md#subzero-unbiased", alpha: alpha
     ) { context in
         let (layout, objective) = try setup(context)
-        let samples = try Checks.estimates(SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-                                           count: context.draws(3000), key: context.key.fold(in: 2))
-        return Checks.unbiased(samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
+        let samples = try Checks.estimates(
+            SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
+            count: context.draws(3000), key: context.key.fold(in: 2))
+        return Checks.unbiased(
+            samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
     }
 
     static let secondMoment = Claim(
@@ -32,43 +44,65 @@ public enum SubZeroClaims {
         proof: "Proofs/estimators.md#subzero-second-moment", alpha: alpha
     ) { context in
         let (layout, objective) = try setup(context)
-        let samples = try Checks.estimates(SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-                                           count: context.draws(8000), key: context.key.fold(in: 2))
-        return Checks.secondMoment(samples, expected: Double(m * n) * (1 + 2 / Double(r * r)) * Checks.norm2(objective.g),
-                                   alpha: context.alpha(alpha), name: "E‖ĝ‖²/(mn(1+2/r²)‖G‖²) = 1")
+        let samples = try Checks.estimates(
+            SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
+            count: context.draws(8000), key: context.key.fold(in: 2))
+        return Checks.secondMoment(
+            samples, expected: Double(m * n) * (1 + 2 / Double(r * r)) * Checks.norm2(objective.g),
+            alpha: context.alpha(alpha), name: "E‖ĝ‖²/(mn(1+2/r²)‖G‖²) = 1")
     }
 
     /// Samples with U, V fixed (one key, F = count), and E[ĝ | U, V] = (mn/r²) UUᵀ G VVᵀ for those bases.
-    static func fixedBases(_ context: ClaimContext, count: Int, block: Int = 0,
-                           shape: (m: Int, n: Int) = (m, n)) throws -> ([[Double]], [Double], Checks.Linear) {
+    static func fixedBases(
+        _ context: ClaimContext, count: Int, block: Int = 0,
+        shape: (m: Int, n: Int) = (m, n)
+    ) throws -> ([[Double]], [Double], Checks.Linear) {
         let (m, n) = shape
         let (layout, objective) = try setup(context, m: m, n: n)
         let key = context.key.fold(in: 2).fold(in: block)
         let theta = Parameters<Double>(zeros: layout)
-        let d: any PerturbationDistribution = context.fault == .subZeroNotOrthonormal
+        let d: any PerturbationDistribution =
+            context.fault == .subZeroNotOrthonormal
             ? SubZeroGaussianBases(rank: r, refreshInterval: count) : try SubZero(rank: r, refreshInterval: count)
         let samples = try Checks.estimates(d, objective: objective, at: theta, count: count, key: key, sameKey: true)
         // The bases of block 0 (the mutant's Gaussian ones when planted), from the factors of step 0.
         let (u, v) = try bases(d, key: ZOEstimator<SubZero>.sampleKey(key, sample: 0), theta: theta)
         let g = objective.g
-        let proj = { (a: [Double], rows: Int) -> [Double] in   // a·aᵀ for a rows×r
+        let proj = { (a: [Double], rows: Int) -> [Double] in  // a·aᵀ for a rows×r
             var p = [Double](repeating: 0, count: rows * rows)
-            for i in 0..<rows { for j in 0..<rows { var s = 0.0; for l in 0..<r { s += a[i * r + l] * a[j * r + l] }; p[i * rows + j] = s } }
+            for i in 0..<rows {
+                for j in 0..<rows {
+                    var s = 0.0
+                    for l in 0..<r { s += a[i * r + l] * a[j * r + l] }
+                    p[i * rows + j] = s
+                }
+            }
             return p
         }
-        let pu = proj(u, m), pv = proj(v, n)
+        let pu = proj(u, m)
+        let pv = proj(v, n)
         var target = [Double](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n {
-            var s = 0.0
-            for a in 0..<m { for b in 0..<n { s += pu[i * m + a] * g[a * n + b] * pv[b * n + j] } }
-            target[i * n + j] = Double(m * n) / Double(r * r) * s
-        } }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for a in 0..<m { for b in 0..<n { s += pu[i * m + a] * g[a * n + b] * pv[b * n + j] } }
+                target[i * n + j] = Double(m * n) / Double(r * r) * s
+            }
+        }
         return (samples, target, objective)
     }
 
-    static func bases(_ d: any PerturbationDistribution, key: PRNGKey, theta: Parameters<Double>) throws -> ([Double], [Double]) {
-        if let sz = d as? SubZero, let b = try sz.perturbation(step: 0, key: key, parameters: theta, use: .measurement).bases(tensor: 0) { return b }
-        if let g = d as? SubZeroGaussianBases, let b = try g.perturbation(step: 0, key: key, parameters: theta, use: .measurement).bases(tensor: 0) {
+    static func bases(_ d: any PerturbationDistribution, key: PRNGKey, theta: Parameters<Double>) throws -> (
+        [Double], [Double]
+    ) {
+        if let sz = d as? SubZero,
+            let b = try sz.perturbation(step: 0, key: key, parameters: theta, use: .measurement).bases(tensor: 0)
+        {
+            return b
+        }
+        if let g = d as? SubZeroGaussianBases,
+            let b = try g.perturbation(step: 0, key: key, parameters: theta, use: .measurement).bases(tensor: 0)
+        {
             return b
         }
         throw ZOError("no bases for \(d.name)", at: "SubZeroClaims", fix: "use SubZero")
@@ -80,18 +114,25 @@ public enum SubZeroClaims {
         proof: "Proofs/estimators.md#subzero-conditional-mean", alpha: alpha
     ) { context in
         let (samples, target, objective) = try fixedBases(context, count: context.draws(3000))
-        return Checks.unbiased(samples, target: target, gradient: objective.g, alpha: context.alpha(alpha), key: context.key,
-                               name: "E[ĝ | U, V] = (mn/r²)UUᵀGVVᵀ")
+        return Checks.unbiased(
+            samples, target: target, gradient: objective.g, alpha: context.alpha(alpha), key: context.key,
+            name: "E[ĝ | U, V] = (mn/r²)UUᵀGVVᵀ")
     }
 
     static let relativeVariance = Claim(
         id: "SUBZERO-RELATIVE-VARIANCE", source: source("Theorem (lower variance than MeZO), relative form"),
-        statement: "With U, V fixed, E‖ĝ − E[ĝ|U,V]‖² / ‖E[ĝ|U,V]‖² = r² + 1 exactly (versus d + 1 for MeZO): the 'lower variance' holds in this relative sense.",
+        statement:
+            """
+            With U, V fixed, E‖ĝ − E[ĝ|U,V]‖² / ‖E[ĝ|U,V]‖² = r² + 1 exactly (versus d + 1 for MeZO): the 'lower \
+            variance' holds in this relative sense.
+            """,
         proof: "Proofs/estimators.md#subzero-relative-variance", alpha: alpha
     ) { context in
         // B independent blocks (fresh U, V each); within a block U, V are fixed. Statistic Σ_b z_b² ~ χ²_B.
-        let blocks = 8, a = context.alpha(alpha)
-        var zs: [Double] = [], means: [Double] = []
+        let blocks = 8
+        let a = context.alpha(alpha)
+        var zs: [Double] = []
+        var means: [Double] = []
         for b in 0..<blocks {
             let (samples, target, _) = try fixedBases(context, count: context.draws(2500), block: b, shape: (8, 6))
             let ratios = samples.map { Checks.norm2($0) / (Double(r * r + 2) * Checks.norm2(target)) }
@@ -101,24 +142,35 @@ public enum SubZeroClaims {
         }
         let chi = zs.reduce(0) { $0 + $1 * $1 }
         let p = Dist.chiSquaredSurvival(chi, dof: Double(blocks))
-        return Verdict(check: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1 in \(blocks) blocks (Σz² ~ χ²)", statistic: chi, pValue: p,
-                       n: blocks * context.draws(2500), alpha: a,
-                       detectableEffect: Design.chiSquaredDetectable(n: 1, dimension: blocks, alpha: a), effectUnit: "Σz² noncentrality^½",
-                       outcome: p < a ? .fail : .pass,
-                       details: "block ratios " + means.map { TextFormat.fixed($0, 4) }.joined(separator: ", "))
+        return Verdict(
+            check: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1 in \(blocks) blocks (Σz² ~ χ²)", statistic: chi, pValue: p,
+            n: blocks * context.draws(2500), alpha: a,
+            detectableEffect: Design.chiSquaredDetectable(n: 1, dimension: blocks, alpha: a),
+            effectUnit: "Σz² noncentrality^½",
+            outcome: p < a ? .fail : .pass,
+            details: "block ratios " + means.map { TextFormat.fixed($0, 4) }.joined(separator: ", "))
     }
 
     static let orthonormal = Claim(
         id: "SUBZERO-ORTHONORMAL", source: source("§3.2 (QR of a Gaussian matrix)"),
-        statement: "SubZero's U and V have orthonormal columns (to 1e-12 in Double), and are fixed within each refresh period of F steps.",
+        statement:
+            """
+            SubZero's U and V have orthonormal columns (to 1e-12 in Double), and are fixed within each refresh \
+            period of F steps.
+            """,
         proof: "Proofs/estimators.md#subzero-factors-orthonormal", alpha: 0
     ) { context in
         try ExactChecks.subZeroOrthonormal(context: context)
     }
 
     static let cosineVersusMeZO = Claim(
-        id: "SUBZERO-COSINE-VS-MEZO", source: source("§4 / Fig. 2: estimate closer (cosine) to the backprop gradient than MeZO's"),
-        statement: "E cos(ĝ_SubZero, ∇f) ≥ E cos(ĝ_MeZO, ∇f) on a matrix with a low-rank gradient (24×16, rank-2 G, r = 2, U, V fresh). Tested as the null; a significantly lower SubZero cosine refutes it.",
+        id: "SUBZERO-COSINE-VS-MEZO",
+        source: source("§4 / Fig. 2: estimate closer (cosine) to the backprop gradient than MeZO's"),
+        statement:
+            """
+            E cos(ĝ_SubZero, ∇f) ≥ E cos(ĝ_MeZO, ∇f) on a matrix with a low-rank gradient (24×16, rank-2 G, r = \
+            2, U, V fresh). Tested as the null; a significantly lower SubZero cosine refutes it.
+            """,
         proof: "Proofs/estimators.md#subzero-cosine-vs-mezo", alpha: alpha, expectation: .refuted
     ) { context in
         let layout = try ParameterLayout.matrix(rows: 24, cols: 16)
@@ -128,17 +180,27 @@ public enum SubZeroClaims {
         let theta = Parameters<Double>(zeros: layout)
         let gn = Checks.norm2(g).squareRoot()
         let cosine = { (v: [Double]) in Checks.dot(v, g) / (Checks.norm2(v).squareRoot() * gn) }
-        let sz = try Checks.estimates(SubZero(rank: 2, refreshInterval: 1), objective: objective, at: theta, count: count, key: context.key.fold(in: 2)).map(cosine)
-        let mz = try Checks.estimates(GaussianRGE(), objective: objective, at: theta, count: count, key: context.key.fold(in: 3)).map(cosine)
+        let sz = try Checks.estimates(
+            SubZero(rank: 2, refreshInterval: 1), objective: objective, at: theta, count: count,
+            key: context.key.fold(in: 2)
+        ).map(cosine)
+        let mz = try Checks.estimates(
+            GaussianRGE(), objective: objective, at: theta, count: count, key: context.key.fold(in: 3)
+        ).map(cosine)
         // Independent samples: difference of means; one-sided, fails when SubZero is significantly lower.
-        let a = MeanTests.Summary(sz), b = MeanTests.Summary(mz)
+        let a = MeanTests.Summary(sz)
+        let b = MeanTests.Summary(mz)
         let se = (a.standardError * a.standardError + b.standardError * b.standardError).squareRoot()
         let z = (a.mean - b.mean) / se
         let p = Dist.normalCDF(z)
         let alphaRun = context.alpha(alpha)
-        return Verdict(check: "E cos SubZero ≥ E cos MeZO (one-sided z)", statistic: z, pValue: p, n: count, alpha: alphaRun,
-                       detectableEffect: Design.meanDetectable(n: 1, sigma: se, alpha: alphaRun, sides: .one), effectUnit: "cosine",
-                       outcome: p < alphaRun ? .fail : .pass,
-                       details: String(format: "mean cosine SubZero %.5f ± %.5f, MeZO %.5f ± %.5f", a.mean, a.standardError, b.mean, b.standardError))
+        return Verdict(
+            check: "E cos SubZero ≥ E cos MeZO (one-sided z)", statistic: z, pValue: p, n: count, alpha: alphaRun,
+            detectableEffect: Design.meanDetectable(n: 1, sigma: se, alpha: alphaRun, sides: .one),
+            effectUnit: "cosine",
+            outcome: p < alphaRun ? .fail : .pass,
+            details: String(
+                format: "mean cosine SubZero %.5f ± %.5f, MeZO %.5f ± %.5f", a.mean, a.standardError, b.mean,
+                b.standardError))
     }
 }

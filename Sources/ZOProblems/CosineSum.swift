@@ -36,8 +36,9 @@ public struct CosineSum<T: ZOScalar>: SyntheticProblem {
         try Validate.finite(a, "amplitudes", at: location)
         try Validate.finite(b, "frequencies", at: location)
         if let i = b.firstIndex(of: 0) {
-            throw ZOError("frequency b[\(i)] is 0 (the term would be a constant)", at: location,
-                          fix: "pass nonzero frequencies")
+            throw ZOError(
+                "frequency b[\(i)] is 0 (the term would be a constant)", at: location,
+                fix: "pass nonzero frequencies")
         }
         self.amplitudes = a
         self.frequencies = b

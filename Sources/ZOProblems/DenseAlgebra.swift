@@ -46,7 +46,8 @@ enum Dense {
     /// A (rows, cols) matrix with orthonormal columns: a keyed Gaussian matrix orthonormalised by
     /// modified Gram–Schmidt applied twice ("twice is enough": one pass loses orthogonality in
     /// proportion to the condition number; the second restores it to rounding level).
-    static func orthonormalColumns(rows: Int, cols: Int, key: PRNGKey, at location: String) throws(ZOError) -> [Double] {
+    static func orthonormalColumns(rows: Int, cols: Int, key: PRNGKey, at location: String) throws(ZOError) -> [Double]
+    {
         var q = RandomFill.gaussian(Double.self, count: rows * cols, key: key)
         for j in 0..<cols {
             for _ in 0..<2 {
@@ -62,8 +63,9 @@ enum Dense {
             // A Gaussian column lies in the span of the previous ones with probability 0; this
             // guards against a degenerate key rather than a real case.
             guard norm > 1e-8 else {
-                throw ZOError("Gram–Schmidt met a dependent Gaussian column (\(j) of \(cols))", at: location,
-                              fix: "use another key")
+                throw ZOError(
+                    "Gram–Schmidt met a dependent Gaussian column (\(j) of \(cols))", at: location,
+                    fix: "use another key")
             }
             for i in 0..<rows { q[i * cols + j] /= norm }
         }
@@ -72,8 +74,10 @@ enum Dense {
 
     /// Eigenvalues (ascending) and, if asked, eigenvectors (columns of a row-major (d, d) matrix) of a
     /// symmetric (d, d) matrix, by GSL's symmetric QR solver.
-    static func symmetricEigen(_ matrix: [Double], dimension d: Int, vectors: Bool,
-                               at location: String) throws(ZOError) -> (values: [Double], vectors: [Double]) {
+    static func symmetricEigen(
+        _ matrix: [Double], dimension d: Int, vectors: Bool,
+        at location: String
+    ) throws(ZOError) -> (values: [Double], vectors: [Double]) {
         zo_gsl_disable_abort()
         var a = matrix
         var values = [Double](repeating: 0, count: d)
@@ -99,8 +103,9 @@ enum Dense {
             }
         }
         guard status == 0 else {
-            throw ZOError("GSL's symmetric eigensolver failed with status \(status)", at: location,
-                          fix: "check the matrix for non-finite entries")
+            throw ZOError(
+                "GSL's symmetric eigensolver failed with status \(status)", at: location,
+                fix: "check the matrix for non-finite entries")
         }
         if !vectors { values.sort() }
         return (values, vecs)
@@ -111,8 +116,10 @@ enum Dense {
     /// less than 1e-14 relative (or after `maxIterations`). The Rayleigh quotient approaches λ_max
     /// from below; convergence is geometric in (λ₂/λ₁)², so this is exact to ~1e-12 unless the top
     /// two eigenvalues nearly coincide (then the quotient is still within that gap of λ_max).
-    static func largestEigenvalue(dimension: Int, key: PRNGKey, maxIterations: Int = 5000,
-                                  apply: ([Double]) -> [Double]) -> Double {
+    static func largestEigenvalue(
+        dimension: Int, key: PRNGKey, maxIterations: Int = 5000,
+        apply: ([Double]) -> [Double]
+    ) -> Double {
         var v = RandomFill.gaussian(Double.self, count: dimension, key: key)
         var norm = sumOfSquares(v).squareRoot()
         for i in v.indices { v[i] /= norm }

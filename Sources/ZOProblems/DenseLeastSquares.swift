@@ -33,8 +33,9 @@ public struct DenseLeastSquares<T: ZOScalar>: SyntheticProblem {
 
     static func checkDimension(_ d: Int, at location: String) throws(ZOError) {
         guard d <= maxDimension else {
-            throw ZOError("dimension \(d) exceeds \(maxDimension) (init does an O(d³) eigendecomposition)",
-                          at: location, fix: "use LeastSquares (orthogonal design, O(d)) for large d")
+            throw ZOError(
+                "dimension \(d) exceeds \(maxDimension) (init does an O(d³) eigendecomposition)",
+                at: location, fix: "use LeastSquares (orthogonal design, O(d)) for large d")
         }
     }
 

@@ -18,8 +18,10 @@ struct KroneckerQuadratic: Sendable, Hashable {
     /// W*, shape (m, n).
     let target: [Double]
 
-    init(m: Int, n: Int, p: Int, q: Int, sigmaA: [Double], sigmaB: [Double], key: PRNGKey,
-         at location: String) throws(ZOError) {
+    init(
+        m: Int, n: Int, p: Int, q: Int, sigmaA: [Double], sigmaB: [Double], key: PRNGKey,
+        at location: String
+    ) throws(ZOError) {
         try Validate.sizes([("m", m), ("n", n), ("p", p), ("q", q)], at: location)
         try Validate.rank(sigmaA.count, "rank of A (p×m = \(p)×\(m))", limit: min(p, m), at: location)
         try Validate.rank(sigmaB.count, "rank of B (n×q = \(n)×\(q))", limit: min(n, q), at: location)
@@ -34,7 +36,8 @@ struct KroneckerQuadratic: Sendable, Hashable {
 
     /// C = V_Aᵀ D P_B, shape (r_A, r_B), for D (m, n).
     private func core(_ d: UnsafeBufferPointer<Double>) -> [Double] {
-        let ra = a.rank, rb = b.rank
+        let ra = a.rank
+        let rb = b.rank
         // T = V_Aᵀ D, (r_A, n).
         var t = [Double](repeating: 0, count: ra * n)
         for i in 0..<m {
@@ -81,7 +84,8 @@ struct KroneckerQuadratic: Sendable, Hashable {
     /// All m·n Hessian eigenvalues, descending: the Hessian of vec_row(W) is (AᵀA) ⊗ (BBᵀ), whose
     /// eigenvalues are the products of eigenvalues of AᵀA (σ_A,i², zeros) and BBᵀ (σ_B,j², zeros).
     var spectrum: [Double] {
-        let ea = a.gramEigenvalues, eb = b.outerGramEigenvalues
+        let ea = a.gramEigenvalues
+        let eb = b.outerGramEigenvalues
         var out: [Double] = []
         out.reserveCapacity(m * n)
         for x in ea { for y in eb { out.append(x * y) } }
@@ -102,7 +106,8 @@ struct KroneckerQuadratic: Sendable, Hashable {
 
     /// The naive reference: Aᵀ A D B Bᵀ with dense A and B.
     func denseHessianTimes(_ d: [Double]) -> [Double] {
-        let aMat = a.dense, bMat = b.dense
+        let aMat = a.dense
+        let bMat = b.dense
         let ata = Dense.transposedTimes(aMat, aMat, k: a.rows, m: m, n: m)
         let bbt = Dense.timesTransposed(bMat, bMat, m: n, k: b.cols, n: n)
         return Dense.matmul(Dense.matmul(ata, d, m: m, k: m, n: n), bbt, m: m, k: n, n: n)

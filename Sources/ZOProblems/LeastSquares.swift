@@ -45,8 +45,10 @@ public struct LeastSquares<T: ZOScalar>: SyntheticProblem {
     ///   - largestEigenvalue: the scale: h = largestEigenvalue · profile, so L = largestEigenvalue
     ///     for the built-in profiles.
     ///   - key: determines θ* and the initial point.
-    public init(dimension d: Int, spectrum: LeastSquaresSpectrum = .identity, largestEigenvalue: Double = 1,
-                key: PRNGKey) throws(ZOError) {
+    public init(
+        dimension d: Int, spectrum: LeastSquaresSpectrum = .identity, largestEigenvalue: Double = 1,
+        key: PRNGKey
+    ) throws(ZOError) {
         let location = "LeastSquares.init"
         try Validate.sizes([("dimension", d)], at: location)
         try Check.positive(largestEigenvalue, "largestEigenvalue", at: location)
@@ -57,7 +59,9 @@ public struct LeastSquares<T: ZOScalar>: SyntheticProblem {
         self.startKey = key.tagged(.initial)
     }
 
-    static func profile(_ spectrum: LeastSquaresSpectrum, dimension d: Int, at location: String) throws(ZOError) -> [Double] {
+    static func profile(_ spectrum: LeastSquaresSpectrum, dimension d: Int, at location: String) throws(ZOError)
+        -> [Double]
+    {
         switch spectrum {
         case .identity:
             return [Double](repeating: 1, count: d)
@@ -73,15 +77,17 @@ public struct LeastSquares<T: ZOScalar>: SyntheticProblem {
             return (0..<d).map { Foundation.pow(Double($0 + 1), -alpha) }
         case .effectiveRank(let r):
             guard r.isFinite, r >= 1, r <= Double(d) else {
-                throw ZOError("effective rank \(r) is outside [1, d = \(d)]", at: location,
-                              fix: "pass 1 ≤ r ≤ d (tr H / ‖H‖ cannot leave that range)")
+                throw ZOError(
+                    "effective rank \(r) is outside [1, d = \(d)]", at: location,
+                    fix: "pass 1 ≤ r ≤ d (tr H / ‖H‖ cannot leave that range)")
             }
             return geometric(ratio(forEffectiveRank: r, dimension: d), d)
         case .custom(let h):
             try Validate.count(h, d, "custom spectrum", at: location)
             guard h.allSatisfy({ $0.isFinite && $0 >= 0 }), h.contains(where: { $0 > 0 }) else {
-                throw ZOError("a custom spectrum needs finite values ≥ 0, at least one > 0", at: location,
-                              fix: "pass a positive semidefinite, nonzero spectrum")
+                throw ZOError(
+                    "a custom spectrum needs finite values ≥ 0, at least one > 0", at: location,
+                    fix: "pass a positive semidefinite, nonzero spectrum")
             }
             return h
         }
@@ -99,7 +105,8 @@ public struct LeastSquares<T: ZOScalar>: SyntheticProblem {
     static func ratio(forEffectiveRank r: Double, dimension d: Int) -> Double {
         if r >= Double(d) { return 1 }
         if r <= 1 { return 0 }
-        var lo = 0.0, hi = 1.0
+        var lo = 0.0
+        var hi = 1.0
         for _ in 0..<200 {
             let mid = 0.5 * (lo + hi)
             if mid == lo || mid == hi { break }

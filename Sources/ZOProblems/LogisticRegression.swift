@@ -58,8 +58,10 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
     let startKey: PRNGKey
 
     /// Generated data (see the type's documentation); `key` determines X, the labels and the initial point.
-    public init(samples: Int, dimension: Int, regularization: Double = 1e-3,
-                spectralNorm: SpectralNormMethod = .automatic, key: PRNGKey) throws(ZOError) {
+    public init(
+        samples: Int, dimension: Int, regularization: Double = 1e-3,
+        spectralNorm: SpectralNormMethod = .automatic, key: PRNGKey
+    ) throws(ZOError) {
         try Validate.sizes([("samples", samples), ("dimension", dimension)], at: "LogisticRegression.init")
         let x = RandomFill.gaussian(Double.self, count: samples * dimension, key: key.tagged(.features))
         let (w, b) = Self.planted(dimension: dimension, key: key)
@@ -72,21 +74,27 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
             let xi = Foundation.log(u[i]) - Foundation.log1p(-u[i])
             y[i] = margin + xi > 0 ? 1 : -1
         }
-        try self.init(features: x, labels: y, samples: samples, dimension: dimension,
-                      regularization: regularization, planted: w + [b], spectralNorm: spectralNorm, key: key)
+        try self.init(
+            features: x, labels: y, samples: samples, dimension: dimension,
+            regularization: regularization, planted: w + [b], spectralNorm: spectralNorm, key: key)
     }
 
     /// Explicit data: `features` row-major (samples, dimension), `labels` ±1. `key` determines the
     /// initial point (and the power-iteration start, when used).
-    public init(features: [Double], labels: [Double], samples: Int, dimension: Int,
-                regularization: Double = 1e-3, spectralNorm: SpectralNormMethod = .automatic,
-                key: PRNGKey) throws(ZOError) {
-        try self.init(features: features, labels: labels, samples: samples, dimension: dimension,
-                      regularization: regularization, planted: nil, spectralNorm: spectralNorm, key: key)
+    public init(
+        features: [Double], labels: [Double], samples: Int, dimension: Int,
+        regularization: Double = 1e-3, spectralNorm: SpectralNormMethod = .automatic,
+        key: PRNGKey
+    ) throws(ZOError) {
+        try self.init(
+            features: features, labels: labels, samples: samples, dimension: dimension,
+            regularization: regularization, planted: nil, spectralNorm: spectralNorm, key: key)
     }
 
-    init(features: [Double], labels: [Double], samples: Int, dimension: Int, regularization: Double,
-         planted: [Double]?, spectralNorm: SpectralNormMethod, key: PRNGKey) throws(ZOError) {
+    init(
+        features: [Double], labels: [Double], samples: Int, dimension: Int, regularization: Double,
+        planted: [Double]?, spectralNorm: SpectralNormMethod, key: PRNGKey
+    ) throws(ZOError) {
         let location = "LogisticRegression.init"
         try Validate.sizes([("samples", samples), ("dimension", dimension)], at: location)
         try Validate.count(features, samples * dimension, "features (samples × dimension)", at: location)
@@ -96,7 +104,8 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
             throw ZOError("labels[\(i)] = \(labels[i]) is not ±1", at: location, fix: "encode the classes as −1 and +1")
         }
         guard regularization.isFinite, regularization >= 0 else {
-            throw ZOError("regularization λ = \(regularization) must be finite and ≥ 0", at: location, fix: "pass λ ≥ 0")
+            throw ZOError(
+                "regularization λ = \(regularization) must be finite and ≥ 0", at: location, fix: "pass λ ≥ 0")
         }
         self.layout = try ParameterLayout([("w", [dimension]), ("b", [1])])
         self.samples = samples
@@ -106,14 +115,17 @@ public struct LogisticRegression<T: ZOScalar>: SyntheticProblem {
         self.labels = labels
         self.planted = planted
         self.startKey = key.tagged(.initial)
-        let top = try Self.topGramEigenvalue(features, samples: samples, dimension: dimension,
-                                             method: spectralNorm, key: key.tagged(.start), at: location)
+        let top = try Self.topGramEigenvalue(
+            features, samples: samples, dimension: dimension,
+            method: spectralNorm, key: key.tagged(.start), at: location)
         self.smoothness = top / 4 + regularization
     }
 
     /// λ_max(X̃ᵀX̃)/N, X̃ = [X, 1] (N, d+1).
-    static func topGramEigenvalue(_ x: [Double], samples n: Int, dimension d: Int, method: SpectralNormMethod,
-                                  key: PRNGKey, at location: String) throws(ZOError) -> Double {
+    static func topGramEigenvalue(
+        _ x: [Double], samples n: Int, dimension d: Int, method: SpectralNormMethod,
+        key: PRNGKey, at location: String
+    ) throws(ZOError) -> Double {
         let k = min(n, d + 1)
         let exact: Bool
         switch method {

@@ -33,9 +33,11 @@ public struct LowRankMatrixQuadratic<T: ZOScalar>: SyntheticProblem {
     ///   - singularValuesA, singularValuesB: the nonzero singular values (r_A resp. r_B positive
     ///     values); nil means all ones.
     ///   - key: determines A, B, W* and the initial point.
-    public init(m: Int, n: Int, p: Int, q: Int, rankA: Int, rankB: Int,
-                singularValuesA: [Double]? = nil, singularValuesB: [Double]? = nil,
-                key: PRNGKey) throws(ZOError) {
+    public init(
+        m: Int, n: Int, p: Int, q: Int, rankA: Int, rankB: Int,
+        singularValuesA: [Double]? = nil, singularValuesB: [Double]? = nil,
+        key: PRNGKey
+    ) throws(ZOError) {
         let location = "LowRankMatrixQuadratic.init"
         try Validate.sizes([("m", m), ("n", n), ("p", p), ("q", q)], at: location)
         try Validate.rank(rankA, "rankA", limit: min(p, m), at: location)

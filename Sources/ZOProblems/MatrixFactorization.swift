@@ -79,7 +79,8 @@ public struct MatrixFactorization<T: ZOScalar>: SyntheticProblem {
     /// R = U Vᵀ − M (m, n) and the Double copies of U (m, k), V (n, k).
     private func residual(_ parameters: Parameters<T>) -> (r: [Double], u: [Double], v: [Double]) {
         let x = doubles(parameters.values)
-        let u = Array(x[0..<(m * rank)]), v = Array(x[(m * rank)...])
+        let u = Array(x[0..<(m * rank)])
+        let v = Array(x[(m * rank)...])
         var r = Dense.timesTransposed(u, v, m: m, k: rank, n: n)
         for i in r.indices { r[i] -= target[i] }
         return (r, u, v)
@@ -114,7 +115,8 @@ public struct MatrixFactorization<T: ZOScalar>: SyntheticProblem {
     public func smoothedLoss(_ parameters: Parameters<T>, epsilon: Double) throws -> Double {
         try checkLayout(parameters, layout, at: "MatrixFactorization.smoothedLoss")
         guard epsilon.isFinite else {
-            throw ZOError("ε = \(epsilon) is not finite", at: "MatrixFactorization.smoothedLoss", fix: "pass a finite ε")
+            throw ZOError(
+                "ε = \(epsilon) is not finite", at: "MatrixFactorization.smoothedLoss", fix: "pass a finite ε")
         }
         let (r, u, v) = residual(parameters)
         let e2 = epsilon * epsilon
@@ -128,11 +130,13 @@ public struct MatrixFactorization<T: ZOScalar>: SyntheticProblem {
         let location = "MatrixFactorization.hessianVectorProduct"
         try checkLayout(parameters, layout, at: location)
         guard let d = checkedVector(direction, count: layout.count) else {
-            throw ZOError("direction has \(direction.count) entries, expected \(layout.count)", at: location,
-                          fix: "pass a direction in layout order (U then V)")
+            throw ZOError(
+                "direction has \(direction.count) entries, expected \(layout.count)", at: location,
+                fix: "pass a direction in layout order (U then V)")
         }
         let (r, u, v) = residual(parameters)
-        let x = Array(d[0..<(m * rank)]), y = Array(d[(m * rank)...])
+        let x = Array(d[0..<(m * rank)])
+        let y = Array(d[(m * rank)...])
         var s = Dense.timesTransposed(x, v, m: m, k: rank, n: n)
         let uy = Dense.timesTransposed(u, y, m: m, k: rank, n: n)
         for i in s.indices { s[i] += uy[i] }

@@ -43,13 +43,17 @@ public struct MultiTensorNetworkProblem<T: ZOScalar>: SyntheticProblem {
             let k = key.fold(in: t)
             switch spec.kind {
             case .matrix:
-                blocks.append(.matrix(try KroneckerQuadratic(
-                    m: spec.rows, n: spec.cols, p: spec.rows, q: spec.cols,
-                    sigmaA: sigma, sigmaB: sigma, key: k, at: location)))
+                blocks.append(
+                    .matrix(
+                        try KroneckerQuadratic(
+                            m: spec.rows, n: spec.cols, p: spec.rows, q: spec.cols,
+                            sigmaA: sigma, sigmaB: sigma, key: k, at: location)))
             case .vector:
                 let u = RandomFill.uniform(Double.self, count: spec.count, key: k.tagged(.spectrum))
-                blocks.append(.diagonal(h: u.map { 0.1 + 0.9 * $0 },
-                                        center: RandomFill.gaussian(Double.self, count: spec.count, key: k.tagged(.target))))
+                blocks.append(
+                    .diagonal(
+                        h: u.map { 0.1 + 0.9 * $0 },
+                        center: RandomFill.gaussian(Double.self, count: spec.count, key: k.tagged(.target))))
             }
         }
         self.layout = layout
@@ -62,9 +66,12 @@ public struct MultiTensorNetworkProblem<T: ZOScalar>: SyntheticProblem {
     /// "layer1.weight" (p, m), "norm.gain" (p).
     public init(m: Int = 16, n: Int = 12, p: Int = 8, rank: Int = 2, key: PRNGKey) throws(ZOError) {
         try Validate.sizes([("m", m), ("n", n), ("p", p)], at: "MultiTensorNetworkProblem.init")
-        try self.init(tensors: [("layer0.weight", [m, n]), ("layer0.bias", [m]),
-                                ("layer1.weight", [p, m]), ("norm.gain", [p])],
-                      rank: rank, key: key)
+        try self.init(
+            tensors: [
+                ("layer0.weight", [m, n]), ("layer0.bias", [m]),
+                ("layer1.weight", [p, m]), ("norm.gain", [p]),
+            ],
+            rank: rank, key: key)
     }
 
     public var name: String { "multi-tensor-quadratic(d=\(layout.count), tensors=\(layout.tensors.count), r=\(rank))" }

@@ -33,10 +33,13 @@ func scalars<T: ZOScalar>(_ values: [Double], as type: T.Type = T.self) -> [T] {
 }
 
 /// Throws unless `parameters` were built for `layout` (same names, shapes and order).
-func checkLayout<T: ZOScalar>(_ parameters: Parameters<T>, _ layout: ParameterLayout, at location: String) throws(ZOError) {
+func checkLayout<T: ZOScalar>(_ parameters: Parameters<T>, _ layout: ParameterLayout, at location: String)
+    throws(ZOError)
+{
     guard parameters.layout == layout else {
-        throw ZOError("parameters have layout \(describe(parameters.layout)) but the problem expects \(describe(layout))",
-                      at: location, fix: "build the parameters from the problem's `layout` (e.g. start from `initialPoint()`)")
+        throw ZOError(
+            "parameters have layout \(describe(parameters.layout)) but the problem expects \(describe(layout))",
+            at: location, fix: "build the parameters from the problem's `layout` (e.g. start from `initialPoint()`)")
     }
 }
 
@@ -53,8 +56,9 @@ func describe(_ layout: ParameterLayout) -> String {
 enum Validate {
     static func count(_ values: [Double], _ expected: Int, _ name: String, at location: String) throws(ZOError) {
         guard values.count == expected else {
-            throw ZOError("\(name) has \(values.count) entries but \(expected) are needed", at: location,
-                          fix: "pass exactly \(expected) values for \(name)")
+            throw ZOError(
+                "\(name) has \(values.count) entries but \(expected) are needed", at: location,
+                fix: "pass exactly \(expected) values for \(name)")
         }
     }
 
@@ -66,8 +70,9 @@ enum Validate {
 
     static func positive(_ values: [Double], _ name: String, at location: String) throws(ZOError) {
         if let i = values.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
-            throw ZOError("\(name)[\(i)] is \(values[i]); all must be finite and > 0", at: location,
-                          fix: "pass positive finite values for \(name)")
+            throw ZOError(
+                "\(name)[\(i)] is \(values[i]); all must be finite and > 0", at: location,
+                fix: "pass positive finite values for \(name)")
         }
     }
 
@@ -79,16 +84,18 @@ enum Validate {
 
     static func rank(_ r: Int, _ name: String, limit: Int, at location: String) throws(ZOError) {
         guard r >= 1, r <= limit else {
-            throw ZOError("\(name) = \(r) is outside 1…\(limit) (the smaller dimension of its matrix)", at: location,
-                          fix: "pass 1 ≤ \(name) ≤ \(limit)")
+            throw ZOError(
+                "\(name) = \(r) is outside 1…\(limit) (the smaller dimension of its matrix)", at: location,
+                fix: "pass 1 ≤ \(name) ≤ \(limit)")
         }
     }
 }
 
 /// Fold-in tags for the independent draws of a problem (each component gets its own stream).
 enum DrawTag: Int {
-    case leftA = 1, leftB, target, initial, features, labels, coefficients, frequencies,
-         spectrum, noise, start
+    case leftA = 1
+    case leftB, target, initial, features, labels, coefficients, frequencies,
+        spectrum, noise, start
 }
 
 extension PRNGKey {

@@ -34,15 +34,19 @@ public struct TwoLayerLinearNetwork<T: ZOScalar>: SyntheticProblem {
     let teacher: [Double]
     let startKey: PRNGKey
 
-    public init(inputs n: Int, hidden h: Int, outputs p: Int, samples: Int, noise: Double = 0,
-                key: PRNGKey) throws(ZOError) {
+    public init(
+        inputs n: Int, hidden h: Int, outputs p: Int, samples: Int, noise: Double = 0,
+        key: PRNGKey
+    ) throws(ZOError) {
         let location = "TwoLayerLinearNetwork.init"
         try Validate.sizes([("inputs", n), ("hidden", h), ("outputs", p), ("samples", samples)], at: location)
         guard noise.isFinite, noise >= 0 else {
             throw ZOError("noise = \(noise) must be finite and ≥ 0", at: location, fix: "pass noise ≥ 0")
         }
-        self.layout = try ParameterLayout([("layer0.weight", [h, n]), ("layer0.bias", [h]),
-                                           ("layer1.weight", [p, h]), ("norm.gain", [p])])
+        self.layout = try ParameterLayout([
+            ("layer0.weight", [h, n]), ("layer0.bias", [h]),
+            ("layer1.weight", [p, h]), ("norm.gain", [p]),
+        ])
         (self.samples, self.inputs, self.hidden, self.outputs, self.noise) = (samples, n, h, p, noise)
         self.features = RandomFill.gaussian(Double.self, count: samples * n, key: key.tagged(.features))
         self.teacher = Self.scaledGaussian(layout: layout, key: key.tagged(.target), biasScale: 0.1, gainSpread: 0.1)
@@ -57,7 +61,8 @@ public struct TwoLayerLinearNetwork<T: ZOScalar>: SyntheticProblem {
     }
 
     /// Keyed parameters: W₁ ~ N(0, 1/n), b₁ ~ N(0, biasScale²), W₂ ~ N(0, 1/h), g = 1 + gainSpread·N(0, 1).
-    static func scaledGaussian(layout: ParameterLayout, key: PRNGKey, biasScale: Double, gainSpread: Double) -> [Double] {
+    static func scaledGaussian(layout: ParameterLayout, key: PRNGKey, biasScale: Double, gainSpread: Double) -> [Double]
+    {
         var z = RandomFill.gaussian(Double.self, count: layout.count, key: key)
         let t = layout.tensors
         for i in t[0].range { z[i] /= Double(t[0].cols).squareRoot() }
@@ -68,7 +73,9 @@ public struct TwoLayerLinearNetwork<T: ZOScalar>: SyntheticProblem {
     }
 
     /// (a, o) for one input x (n): a = W₁x + b₁ (h), o = W₂a (p). θ is in layout order.
-    static func forward(_ theta: [Double], _ x: ArraySlice<Double>, n: Int, h: Int, p: Int) -> (a: [Double], o: [Double]) {
+    static func forward(_ theta: [Double], _ x: ArraySlice<Double>, n: Int, h: Int, p: Int) -> (
+        a: [Double], o: [Double]
+    ) {
         let x0 = x.startIndex
         var a = [Double](repeating: 0, count: h)
         for j in 0..<h {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a report's numbers come from: the exact command line, the seed, the source commit, the
@@ -24,10 +25,17 @@ public struct Provenance: Sendable, Codable, Equatable {
         public var threads: Int?
     }
 
-    public init(commandLine: [String], seed: UInt64?, commit: String, commitDirty: Bool, machine: Machine,
-                started: String, wallSeconds: Double) {
-        self.commandLine = commandLine; self.seed = seed; self.commit = commit; self.commitDirty = commitDirty
-        self.machine = machine; self.started = started; self.wallSeconds = wallSeconds
+    public init(
+        commandLine: [String], seed: UInt64?, commit: String, commitDirty: Bool, machine: Machine,
+        started: String, wallSeconds: Double
+    ) {
+        self.commandLine = commandLine
+        self.seed = seed
+        self.commit = commit
+        self.commitDirty = commitDirty
+        self.machine = machine
+        self.started = started
+        self.wallSeconds = wallSeconds
     }
 
     /// The command line as one shell-quoted string.
@@ -39,10 +47,13 @@ public struct Provenance: Sendable, Codable, Equatable {
     }
 
     /// Captures everything but the wall time (set by `finished(after:)`).
-    public static func capture(commandLine: [String] = CommandLine.arguments, seed: UInt64?, threads: Int? = nil) -> Provenance {
+    public static func capture(commandLine: [String] = CommandLine.arguments, seed: UInt64?, threads: Int? = nil)
+        -> Provenance
+    {
         let (commit, dirty) = gitCommit()
-        return Provenance(commandLine: commandLine, seed: seed, commit: commit, commitDirty: dirty,
-                          machine: machine(threads: threads), started: ISO8601DateFormatter().string(from: Date()), wallSeconds: 0)
+        return Provenance(
+            commandLine: commandLine, seed: seed, commit: commit, commitDirty: dirty,
+            machine: machine(threads: threads), started: ISO8601DateFormatter().string(from: Date()), wallSeconds: 0)
     }
 
     public func finished(after seconds: Double) -> Provenance {
@@ -54,7 +65,9 @@ public struct Provenance: Sendable, Codable, Equatable {
     /// `git rev-parse HEAD` and whether tracked files differ (`git diff --quiet HEAD`); "unknown"
     /// outside a work tree or without git.
     static func gitCommit() -> (String, Bool) {
-        guard let head = run("/usr/bin/env", ["git", "rev-parse", "HEAD"]), head.status == 0 else { return ("unknown", false) }
+        guard let head = run("/usr/bin/env", ["git", "rev-parse", "HEAD"]), head.status == 0 else {
+            return ("unknown", false)
+        }
         let dirty = run("/usr/bin/env", ["git", "diff", "--quiet", "HEAD", "--"]).map { $0.status != 0 } ?? false
         return (head.output.trimmingCharacters(in: .whitespacesAndNewlines), dirty)
     }
@@ -68,14 +81,17 @@ public struct Provenance: Sendable, Codable, Equatable {
             withUnsafeBytes(of: t) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        return Machine(hostname: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
-                       os: "\(field(u.sysname)) \(field(u.release)) \(field(u.machine))", cpu: model,
-                       logicalCores: ProcessInfo.processInfo.activeProcessorCount,
-                       avx512: cpuinfo.contains(" avx512f"),
-                       openblasCoreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "",
-                       threads: threads)
+        let model =
+            cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) }
+            ?? "unknown"
+        return Machine(
+            hostname: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self),
+            os: "\(field(u.sysname)) \(field(u.release)) \(field(u.machine))", cpu: model,
+            logicalCores: ProcessInfo.processInfo.activeProcessorCount,
+            avx512: cpuinfo.contains(" avx512f"),
+            openblasCoreType: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "",
+            threads: threads)
     }
 
     /// Runs a program, returning its exit status and standard output (nil when it cannot start).

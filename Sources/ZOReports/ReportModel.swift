@@ -11,8 +11,14 @@ public enum Cell: Sendable, Equatable, Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .number(.nan); return }
-        if let x = try? c.decode(Double.self) { self = .number(x); return }
+        if c.decodeNil() {
+            self = .number(.nan)
+            return
+        }
+        if let x = try? c.decode(Double.self) {
+            self = .number(x)
+            return
+        }
         self = .text(try c.decode(String.self))
     }
 
@@ -34,7 +40,8 @@ public enum Cell: Sendable, Equatable, Codable {
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
             return String(format: "%.17g", x)
         case .text(let s):
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }
     }
 
@@ -48,7 +55,9 @@ public struct Column: Sendable, Equatable, Codable {
     public var unit: String
     public var description: String
     public init(_ name: String, unit: String = "", _ description: String) {
-        self.name = name; self.unit = unit; self.description = description
+        self.name = name
+        self.unit = unit
+        self.description = description
     }
 }
 
@@ -60,7 +69,10 @@ public struct Dataset: Sendable, Equatable, Codable {
     public var rows: [[Cell]]
 
     public init(name: String, description: String, columns: [Column], rows: [[Cell]] = []) {
-        self.name = name; self.description = description; self.columns = columns; self.rows = rows
+        self.name = name
+        self.description = description
+        self.columns = columns
+        self.rows = rows
     }
 
     public mutating func append(_ row: [Cell]) { rows.append(row) }
@@ -73,7 +85,9 @@ public struct Dataset: Sendable, Equatable, Codable {
 
     /// Rows whose text column `column` equals `value`.
     public func filtered(_ column: String, equals value: String) -> Dataset {
-        guard let j = columns.firstIndex(where: { $0.name == column }) else { return Dataset(name: name, description: description, columns: columns) }
+        guard let j = columns.firstIndex(where: { $0.name == column }) else {
+            return Dataset(name: name, description: description, columns: columns)
+        }
         var d = self
         d.rows = rows.filter { $0[j].text == value }
         return d
@@ -96,9 +110,18 @@ public struct Series: Sendable, Equatable, Codable {
     /// Series of the same group share a colour (e.g. a measurement and its theory); default: the label.
     public var group: String?
 
-    public init(_ label: String, style: SeriesStyle = .linesPoints, x: [Double], y: [Double], lower: [Double]? = nil, upper: [Double]? = nil,
-                group: String? = nil) {
-        self.label = label; self.style = style; self.x = x; self.y = y; self.lower = lower; self.upper = upper; self.group = group
+    public init(
+        _ label: String, style: SeriesStyle = .linesPoints, x: [Double], y: [Double], lower: [Double]? = nil,
+        upper: [Double]? = nil,
+        group: String? = nil
+    ) {
+        self.label = label
+        self.style = style
+        self.x = x
+        self.y = y
+        self.lower = lower
+        self.upper = upper
+        self.group = group
     }
 }
 
@@ -106,7 +129,10 @@ public struct Series: Sendable, Equatable, Codable {
 public struct AxisTic: Sendable, Equatable, Codable {
     public var position: Double
     public var label: String
-    public init(_ position: Double, _ label: String) { self.position = position; self.label = label }
+    public init(_ position: Double, _ label: String) {
+        self.position = position
+        self.label = label
+    }
 }
 
 /// A plot: axes with units, optional log scales, series.
@@ -122,10 +148,19 @@ public struct Figure: Sendable, Equatable, Codable {
     /// Optional labelled x tics (a categorical x axis: error-bar points are then not joined); nil: gnuplot's numeric tics.
     public var xTics: [AxisTic]?
 
-    public init(name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
-                caption: String, series: [Series] = [], xTics: [AxisTic]? = nil) {
-        self.name = name; self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
-        self.logX = logX; self.logY = logY; self.caption = caption; self.series = series; self.xTics = xTics
+    public init(
+        name: String, title: String, xLabel: String, yLabel: String, logX: Bool = false, logY: Bool = false,
+        caption: String, series: [Series] = [], xTics: [AxisTic]? = nil
+    ) {
+        self.name = name
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.logX = logX
+        self.logY = logY
+        self.caption = caption
+        self.series = series
+        self.xTics = xTics
     }
 }
 
@@ -136,7 +171,10 @@ public struct Headline: Sendable, Equatable, Codable {
     public var unit: String
     public var detail: String
     public init(_ name: String, _ value: Double, unit: String = "", detail: String = "") {
-        self.name = name; self.value = value; self.unit = unit; self.detail = detail
+        self.name = name
+        self.value = value
+        self.unit = unit
+        self.detail = detail
     }
 }
 
@@ -150,9 +188,18 @@ public struct VerdictRow: Sendable, Equatable, Codable {
     public var alpha: Double
     public var n: Int
     public var detail: String
-    public init(claim: String, outcome: String, expected: String, statistic: Double, pValue: Double, alpha: Double, n: Int, detail: String) {
-        self.claim = claim; self.outcome = outcome; self.expected = expected; self.statistic = statistic
-        self.pValue = pValue; self.alpha = alpha; self.n = n; self.detail = detail
+    public init(
+        claim: String, outcome: String, expected: String, statistic: Double, pValue: Double, alpha: Double, n: Int,
+        detail: String
+    ) {
+        self.claim = claim
+        self.outcome = outcome
+        self.expected = expected
+        self.statistic = statistic
+        self.pValue = pValue
+        self.alpha = alpha
+        self.n = n
+        self.detail = detail
     }
 
     /// The verdict is what the catalog expects: a claim that holds passes, a refuted one fails.
@@ -173,10 +220,18 @@ public struct Report: Sendable, Codable {
     public var datasets: [Dataset]
     public var figures: [Figure]
 
-    public init(name: String, title: String, claims: [String] = [], summary: [String] = [], headlines: [Headline] = [],
-                verdicts: [VerdictRow] = [], datasets: [Dataset] = [], figures: [Figure] = []) {
-        self.name = name; self.title = title; self.claims = claims; self.summary = summary; self.headlines = headlines
-        self.verdicts = verdicts; self.datasets = datasets; self.figures = figures
+    public init(
+        name: String, title: String, claims: [String] = [], summary: [String] = [], headlines: [Headline] = [],
+        verdicts: [VerdictRow] = [], datasets: [Dataset] = [], figures: [Figure] = []
+    ) {
+        self.name = name
+        self.title = title
+        self.claims = claims
+        self.summary = summary
+        self.headlines = headlines
+        self.verdicts = verdicts
+        self.datasets = datasets
+        self.figures = figures
     }
 
     public func dataset(_ name: String) -> Dataset? { datasets.first { $0.name == name } }

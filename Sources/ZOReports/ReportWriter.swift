@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a `Report` to <root>/<name>/ atomically: everything goes into a hidden sibling directory
@@ -13,7 +14,8 @@ public struct ReportWriter: Sendable {
     public var gnuplot: String?
 
     public init(root: URL, gnuplot: String? = Gnuplot.executable()) {
-        self.root = root; self.gnuplot = gnuplot
+        self.root = root
+        self.gnuplot = gnuplot
     }
 
     public struct Written: Sendable {
@@ -64,51 +66,70 @@ public struct ReportWriter: Sendable {
             try Data(Self.csv(d).utf8).write(to: data.appendingPathComponent("\(d.name).csv"))
             try encoder.encode(DatasetDocument(dataset: d)).write(to: data.appendingPathComponent("\(d.name).json"))
         }
-        var rendered: [String] = [], problems: [String] = []
+        var rendered: [String] = []
+        var problems: [String] = []
         for f in report.figures {
             try Self.checkName(f.name)
             try Data(Gnuplot.script(f).utf8).write(to: plots.appendingPathComponent("\(f.name).gp"))
             guard let gnuplot else { continue }
-            if let problem = Gnuplot.render(f.name, in: plots, gnuplot: gnuplot) { problems.append(problem) } else { rendered.append(f.name) }
+            if let problem = Gnuplot.render(f.name, in: plots, gnuplot: gnuplot) {
+                problems.append(problem)
+            } else {
+                rendered.append(f.name)
+            }
         }
-        if gnuplot == nil { problems.append("gnuplot not found: install gnuplot-nox, then run `gnuplot <name>.gp` in plots/") }
+        if gnuplot == nil {
+            problems.append("gnuplot not found: install gnuplot-nox, then run `gnuplot <name>.gp` in plots/")
+        }
         try encoder.encode(Document(report: report, provenance: provenance, renderedPlots: rendered))
             .write(to: dir.appendingPathComponent("report.json"))
-        let pngs = Dictionary(uniqueKeysWithValues: rendered.compactMap { name in
-            (try? Data(contentsOf: plots.appendingPathComponent("\(name).png"))).map { (name, $0) }
-        })
+        let pngs = Dictionary(
+            uniqueKeysWithValues: rendered.compactMap { name in
+                (try? Data(contentsOf: plots.appendingPathComponent("\(name).png"))).map { (name, $0) }
+            })
         try Data(ReportHTML.render(report, provenance: provenance, pngs: pngs, problems: problems).utf8)
             .write(to: dir.appendingPathComponent("report.html"))
         // report.md last: a directory holding it was written completely.
-        try Data(ReportMarkdown.render(report, provenance: provenance, rendered: Set(rendered), problems: problems).utf8)
-            .write(to: dir.appendingPathComponent("report.md"))
+        try Data(
+            ReportMarkdown.render(report, provenance: provenance, rendered: Set(rendered), problems: problems).utf8
+        )
+        .write(to: dir.appendingPathComponent("report.md"))
         return Written(directory: dir, rendered: rendered, renderProblems: problems)
     }
 
     /// Renames `partial` to `final`, moving a previous `final` aside first and deleting it after.
     static func replace(_ final: URL, with partial: URL) throws {
         let fm = FileManager.default
-        let old = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).old-\(getpid())")
+        let old = final.deletingLastPathComponent().appendingPathComponent(
+            ".\(final.lastPathComponent).old-\(getpid())")
         try? fm.removeItem(at: old)
         if fm.fileExists(atPath: final.path) {
-            guard rename(final.path, old.path) == 0 else { throw ReportError("cannot move the previous report \(final.path) aside (errno \(errno))") }
+            guard rename(final.path, old.path) == 0 else {
+                throw ReportError("cannot move the previous report \(final.path) aside (errno \(errno))")
+            }
         }
-        guard rename(partial.path, final.path) == 0 else { throw ReportError("cannot rename \(partial.path) to \(final.path) (errno \(errno))") }
+        guard rename(partial.path, final.path) == 0 else {
+            throw ReportError("cannot rename \(partial.path) to \(final.path) (errno \(errno))")
+        }
         try? fm.removeItem(at: old)
     }
 
     static func checkName(_ name: String) throws {
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }), !name.hasPrefix(".") else {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
+            !name.hasPrefix(".")
+        else {
             throw ReportError("'\(name)' is not a valid report, dataset or figure name (letters, digits, - _ . only)")
         }
     }
 
-    static let nonConforming = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    static let nonConforming = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 
     /// A decoder for report.json and data/*.json (reads the "nan"/"inf" strings of figures).
     public static var decoder: JSONDecoder {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }
 
@@ -125,7 +146,12 @@ public struct ReportWriter: Sendable {
         public var description: String
         public var columns: [Column]
         public var rows: [[Cell]]
-        init(dataset d: Dataset) { name = d.name; description = d.description; columns = d.columns; rows = d.rows }
+        init(dataset d: Dataset) {
+            name = d.name
+            description = d.description
+            columns = d.columns
+            rows = d.rows
+        }
     }
 }
 

@@ -12,25 +12,36 @@ public enum Design {
     }
 
     /// z/t mean test: δ = (z_{α(/2)} + z_{power}) σ/√n.
-    public static func meanDetectable(n: Int, sigma: Double, alpha: Double, sides: Sides = .two, power: Double = defaultPower) -> Double {
+    public static func meanDetectable(
+        n: Int, sigma: Double, alpha: Double, sides: Sides = .two, power: Double = defaultPower
+    ) -> Double {
         (criticalZ(alpha, sides) + Dist.normalQuantile(power)) * sigma / Double(max(n, 1)).squareRoot()
     }
 
     /// n such that `meanDetectable(n:…) ≤ effect`.
-    public static func meanSamplesNeeded(effect: Double, sigma: Double, alpha: Double, sides: Sides = .two, power: Double = defaultPower) -> Int {
+    public static func meanSamplesNeeded(
+        effect: Double, sigma: Double, alpha: Double, sides: Sides = .two, power: Double = defaultPower
+    ) -> Int {
         let k = (criticalZ(alpha, sides) + Dist.normalQuantile(power)) * sigma / effect
         return Int((k * k).rounded(.up))
     }
 
     /// χ²_d mean test with known covariance: the Mahalanobis distance √(λ/n) at which the noncentral
     /// χ²_d(λ) exceeds the level-α critical value with probability `power` (λ by bisection).
-    public static func chiSquaredDetectable(n: Int, dimension d: Int, alpha: Double, power: Double = defaultPower) -> Double {
+    public static func chiSquaredDetectable(n: Int, dimension d: Int, alpha: Double, power: Double = defaultPower)
+        -> Double
+    {
         let critical = Dist.chiSquaredUpper(alpha, dof: Double(d))
-        var lo = 0.0, hi = 1.0
+        var lo = 0.0
+        var hi = 1.0
         while Dist.noncentralChiSquaredSurvival(critical, dof: Double(d), noncentrality: hi) < power { hi *= 2 }
         for _ in 0..<80 {
             let mid = (lo + hi) / 2
-            if Dist.noncentralChiSquaredSurvival(critical, dof: Double(d), noncentrality: mid) < power { lo = mid } else { hi = mid }
+            if Dist.noncentralChiSquaredSurvival(critical, dof: Double(d), noncentrality: mid) < power {
+                lo = mid
+            } else {
+                hi = mid
+            }
         }
         return (hi / Double(max(n, 1))).squareRoot()
     }

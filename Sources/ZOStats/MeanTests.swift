@@ -12,7 +12,8 @@ public enum MeanTests {
 
         public init(_ values: [Double]) {
             n = values.count
-            var m = 0.0, s = 0.0
+            var m = 0.0
+            var s = 0.0
             // Welford: stable for large means (‖ĝ‖² values are large and close together).
             for (i, x) in values.enumerated() {
                 let delta = x - m
@@ -26,44 +27,57 @@ public enum MeanTests {
 
     /// t-test of E X = target (two-sided), or E X ≤ target (`.one`: fails when the mean is
     /// significantly above). `required`: the discrepancy the check must be able to detect (else inconclusive).
-    public static func scalarMean(_ values: [Double], target: Double, alpha: Double, sides: Design.Sides = .two,
-                                  required: Double? = nil, name: String = "mean") -> Verdict {
+    public static func scalarMean(
+        _ values: [Double], target: Double, alpha: Double, sides: Design.Sides = .two,
+        required: Double? = nil, name: String = "mean"
+    ) -> Verdict {
         let s = Summary(values)
         let se = s.standardError
         let t = se > 0 ? (s.mean - target) / se : (s.mean == target ? 0 : .infinity * (s.mean > target ? 1 : -1))
         let dof = Double(max(s.n - 1, 1))
         let p = sides == .two ? min(1, 2 * Dist.tSurvival(abs(t), dof: dof)) : Dist.tSurvival(t, dof: dof)
         let detectable = Design.meanDetectable(n: s.n, sigma: s.standardDeviation, alpha: alpha, sides: sides)
-        return Verdict(check: name, statistic: t, pValue: p, n: s.n, alpha: alpha, detectableEffect: detectable,
-                       outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
-                       details: "mean \(s.mean) ± \(se) (SE), target \(target)")
+        return Verdict(
+            check: name, statistic: t, pValue: p, n: s.n, alpha: alpha, detectableEffect: detectable,
+            outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
+            details: "mean \(s.mean) ± \(se) (SE), target \(target)")
     }
 
     /// Directed tests: for each direction u_k, a t-test of E⟨X, u_k⟩ = ⟨μ, u_k⟩; Holm across directions
     /// at total α. `projections[k]` holds ⟨x_i, u_k⟩ for every sample i.
-    public static func meanAlongDirections(_ projections: [[Double]], targets: [Double], alpha: Double,
-                                           required: Double? = nil, names: [String]? = nil) -> Verdict {
+    public static func meanAlongDirections(
+        _ projections: [[Double]], targets: [Double], alpha: Double,
+        required: Double? = nil, names: [String]? = nil
+    ) -> Verdict {
         let verdicts = projections.indices.map { k in
-            scalarMean(projections[k], target: targets[k], alpha: alpha / Double(projections.count), required: nil,
-                       name: names?[k] ?? "direction \(k)")
+            scalarMean(
+                projections[k], target: targets[k], alpha: alpha / Double(projections.count), required: nil,
+                name: names?[k] ?? "direction \(k)")
         }
         let holm = Multiplicity.holm(verdicts.map(\.pValue), alpha: alpha)
         let worst = verdicts.max { abs($0.statistic) < abs($1.statistic) } ?? verdicts[0]
-        let detectable = projections.indices.map { k in
-            Design.meanDetectable(n: projections[k].count, sigma: Summary(projections[k]).standardDeviation,
-                                  alpha: alpha / Double(projections.count))
-        }.max() ?? .infinity
-        let outcome: Outcome = holm.anyRejected ? .fail : (required.map { detectable > $0 } ?? false) ? .inconclusive : .pass
-        return Verdict(check: "mean along \(projections.count) directions (Holm)", statistic: worst.statistic,
-                       pValue: holm.adjustedMinimum, n: worst.n, alpha: alpha, detectableEffect: detectable,
-                       outcome: outcome, details: verdicts.map { "\($0.check): t=\($0.statistic)" }.joined(separator: "; "))
+        let detectable =
+            projections.indices.map { k in
+                Design.meanDetectable(
+                    n: projections[k].count, sigma: Summary(projections[k]).standardDeviation,
+                    alpha: alpha / Double(projections.count))
+            }.max() ?? .infinity
+        let outcome: Outcome =
+            holm.anyRejected ? .fail : (required.map { detectable > $0 } ?? false) ? .inconclusive : .pass
+        return Verdict(
+            check: "mean along \(projections.count) directions (Holm)", statistic: worst.statistic,
+            pValue: holm.adjustedMinimum, n: worst.n, alpha: alpha, detectableEffect: detectable,
+            outcome: outcome, details: verdicts.map { "\($0.check): t=\($0.statistic)" }.joined(separator: "; "))
     }
 
     /// χ² test with known covariance Σ: n (x̄ − μ)ᵀ Σ⁻¹ (x̄ − μ) ~ χ²_d (exact for Gaussian samples, by
     /// the CLT otherwise). `applyInverseCovariance(v)` returns Σ⁻¹v. Effect unit: Mahalanobis distance.
-    public static func chiSquaredMean(_ samples: [[Double]], target: [Double], alpha: Double,
-                                      applyInverseCovariance: ([Double]) -> [Double], required: Double? = nil) -> Verdict {
-        let n = samples.count, d = target.count
+    public static func chiSquaredMean(
+        _ samples: [[Double]], target: [Double], alpha: Double,
+        applyInverseCovariance: ([Double]) -> [Double], required: Double? = nil
+    ) -> Verdict {
+        let n = samples.count
+        let d = target.count
         var mean = [Double](repeating: 0, count: d)
         for x in samples { for j in 0..<d { mean[j] += x[j] } }
         let diff = (0..<d).map { mean[$0] / Double(n) - target[$0] }
@@ -71,50 +85,67 @@ public enum MeanTests {
         let stat = Double(n) * zip(diff, w).reduce(0) { $0 + $1.0 * $1.1 }
         let p = Dist.chiSquaredSurvival(stat, dof: Double(d))
         let detectable = Design.chiSquaredDetectable(n: n, dimension: d, alpha: alpha)
-        return Verdict(check: "χ² mean (known covariance)", statistic: stat, pValue: p, n: n, alpha: alpha,
-                       detectableEffect: detectable, effectUnit: "Mahalanobis",
-                       outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
-                       details: "χ²_\(d) = \(stat)")
+        return Verdict(
+            check: "χ² mean (known covariance)", statistic: stat, pValue: p, n: n, alpha: alpha,
+            detectableEffect: detectable, effectUnit: "Mahalanobis",
+            outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
+            details: "χ²_\(d) = \(stat)")
     }
 
     /// Hotelling's T² with the sample covariance S: F = (n − d)/(d(n − 1)) · T² ~ F(d, n − d) for
     /// Gaussian samples; requires n > d (use n ≫ d for non-Gaussian ĝ). Cholesky by GSL.
-    public static func hotelling(_ samples: [[Double]], target: [Double], alpha: Double, required: Double? = nil) -> Verdict {
-        let n = samples.count, d = target.count
+    public static func hotelling(_ samples: [[Double]], target: [Double], alpha: Double, required: Double? = nil)
+        -> Verdict
+    {
+        let n = samples.count
+        let d = target.count
         guard n > d + 1 else {
-            return Verdict(check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
-                           outcome: .inconclusive, details: "needs n > d + 1 (n = \(n), d = \(d))")
+            return Verdict(
+                check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
+                outcome: .inconclusive, details: "needs n > d + 1 (n = \(n), d = \(d))")
         }
         var mean = [Double](repeating: 0, count: d)
         for x in samples { for j in 0..<d { mean[j] += x[j] / Double(n) } }
         _ = Dist.once
         guard let cov = gsl_matrix_calloc(d, d), let rhs = gsl_vector_alloc(d) else {
-            return Verdict(check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
-                           outcome: .inconclusive, details: "GSL could not allocate a \(d)×\(d) matrix")
+            return Verdict(
+                check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
+                outcome: .inconclusive, details: "GSL could not allocate a \(d)×\(d) matrix")
         }
-        defer { gsl_matrix_free(cov); gsl_vector_free(rhs) }
+        defer {
+            gsl_matrix_free(cov)
+            gsl_vector_free(rhs)
+        }
         for x in samples {
-            for a in 0..<d { for b in 0...a {
-                let v = gsl_matrix_get(cov, a, b) + (x[a] - mean[a]) * (x[b] - mean[b])
-                gsl_matrix_set(cov, a, b, v)
-            } }
+            for a in 0..<d {
+                for b in 0...a {
+                    let v = gsl_matrix_get(cov, a, b) + (x[a] - mean[a]) * (x[b] - mean[b])
+                    gsl_matrix_set(cov, a, b, v)
+                }
+            }
         }
-        for a in 0..<d { for b in 0...a {
-            let v = gsl_matrix_get(cov, a, b) / Double(n - 1)
-            gsl_matrix_set(cov, a, b, v); gsl_matrix_set(cov, b, a, v)
-        } }
+        for a in 0..<d {
+            for b in 0...a {
+                let v = gsl_matrix_get(cov, a, b) / Double(n - 1)
+                gsl_matrix_set(cov, a, b, v)
+                gsl_matrix_set(cov, b, a, v)
+            }
+        }
         for j in 0..<d { gsl_vector_set(rhs, j, mean[j] - target[j]) }
         let diff = (0..<d).map { gsl_vector_get(rhs, $0) }
         guard gsl_linalg_cholesky_decomp1(cov) == GSL_SUCCESS, gsl_linalg_cholesky_svx(cov, rhs) == GSL_SUCCESS else {
-            return Verdict(check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
-                           outcome: .inconclusive, details: "sample covariance is singular: increase n or reduce d")
+            return Verdict(
+                check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
+                outcome: .inconclusive, details: "sample covariance is singular: increase n or reduce d")
         }
         let t2 = Double(n) * (0..<d).reduce(0.0) { $0 + diff[$1] * gsl_vector_get(rhs, $1) }
         let f = Double(n - d) / (Double(d) * Double(n - 1)) * t2
         let p = Dist.fSurvival(f, dof1: Double(d), dof2: Double(n - d))
         let detectable = Design.chiSquaredDetectable(n: n, dimension: d, alpha: alpha)
-        return Verdict(check: "Hotelling T²", statistic: t2, pValue: p, n: n, alpha: alpha, detectableEffect: detectable,
-                       effectUnit: "Mahalanobis", outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
-                       details: "T² = \(t2), F(\(d), \(n - d)) = \(f)")
+        return Verdict(
+            check: "Hotelling T²", statistic: t2, pValue: p, n: n, alpha: alpha, detectableEffect: detectable,
+            effectUnit: "Mahalanobis",
+            outcome: Verdict.decide(pValue: p, alpha: alpha, detectable: detectable, required: required),
+            details: "T² = \(t2), F(\(d), \(n - d)) = \(f)")
     }
 }

@@ -31,13 +31,16 @@ public enum MedianOfMeans {
 
     /// Fails when |MoM − target| exceeds 2σ/√m. The reported p-value is the distribution-free bound
     /// P(|MoM − μ| ≥ t) ≤ exp(−2k(½ − q)²), q = σ²/(m t²) < ½, at the observed deviation t.
-    public static func test(_ values: [Double], target: Double, sigmaBound sigma: Double, alpha: Double,
-                            required: Double? = nil, name: String = "median of means") -> Verdict {
+    public static func test(
+        _ values: [Double], target: Double, sigmaBound sigma: Double, alpha: Double,
+        required: Double? = nil, name: String = "median of means"
+    ) -> Verdict {
         let k = blocks(alpha: alpha)
         let n = values.count
         guard n >= k else {
-            return Verdict(check: name, statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
-                           outcome: .inconclusive, details: "needs n ≥ k = \(k) samples")
+            return Verdict(
+                check: name, statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,
+                outcome: .inconclusive, details: "needs n ≥ k = \(k) samples")
         }
         let mom = estimate(values, blocks: k)
         let t = abs(mom - target)
@@ -47,8 +50,9 @@ public enum MedianOfMeans {
         let limit = threshold(n: n, sigma: sigma, blocks: k)
         let detectable = 2 * limit
         let outcome: Outcome = t > limit ? .fail : (required.map { detectable > $0 } ?? false) ? .inconclusive : .pass
-        return Verdict(check: name, statistic: mom, pValue: p, n: n, alpha: alpha, detectableEffect: detectable,
-                       outcome: outcome, details: "MoM \(mom) vs \(target), threshold \(limit), k = \(k) blocks")
+        return Verdict(
+            check: name, statistic: mom, pValue: p, n: n, alpha: alpha, detectableEffect: detectable,
+            outcome: outcome, details: "MoM \(mom) vs \(target), threshold \(limit), k = \(k) blocks")
     }
 }
 

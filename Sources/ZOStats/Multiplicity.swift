@@ -25,8 +25,25 @@ public enum Multiplicity {
         return HolmResult(adjusted: adjusted, rejected: adjusted.map { $0 <= alpha })
     }
 
+    /// Holm over sub-verdicts run at the same α: fails if any Holm-adjusted p-value is ≤ α, is
+    /// inconclusive if none fails and a part is inconclusive; reports the smallest adjusted p-value,
+    /// the statistic of the most significant part and the largest detectable effect.
+    public static func holmCombined(_ parts: [Verdict], alpha: Double, name: String) -> Verdict {
+        let holm = holm(parts.map(\.pValue), alpha: alpha)
+        let worst = parts.min { $0.pValue < $1.pValue } ?? parts[0]
+        let outcome: Outcome =
+            holm.anyRejected ? .fail : parts.map(\.outcome).max() == .inconclusive ? .inconclusive : .pass
+        return Verdict(
+            check: name, statistic: worst.statistic, pValue: holm.adjustedMinimum, n: worst.n, alpha: alpha,
+            detectableEffect: parts.map(\.detectableEffect).max() ?? .infinity, effectUnit: worst.effectUnit,
+            outcome: outcome,
+            details: parts.map { "[\($0.check): p=\($0.pValue), \($0.details)]" }.joined(separator: " "))
+    }
+
     /// Exact (Clopper–Pearson) interval for a binomial proportion k/n at confidence 1 − γ.
-    public static func clopperPearson(successes k: Int, trials n: Int, confidence: Double = 0.95) -> (lower: Double, upper: Double) {
+    public static func clopperPearson(successes k: Int, trials n: Int, confidence: Double = 0.95) -> (
+        lower: Double, upper: Double
+    ) {
         let g = 1 - confidence
         let lower = k == 0 ? 0 : Dist.betaQuantile(g / 2, a: Double(k), b: Double(n - k + 1))
         let upper = k == n ? 1 : Dist.betaQuantile(1 - g / 2, a: Double(k + 1), b: Double(n - k))
@@ -49,8 +66,9 @@ public enum Multiplicity {
         }
         let band = dkwmBand(n: n, alpha: alpha)
         let p = min(1, 2 * exp(-2 * Double(n) * d * d))
-        return Verdict(check: "p-value uniformity (DKWM)", statistic: d, pValue: p, n: n, alpha: alpha,
-                       detectableEffect: 2 * band, effectUnit: "sup|F − x|", outcome: d > band ? .fail : .pass,
-                       details: "sup|Fₙ − x| = \(d), band \(band)")
+        return Verdict(
+            check: "p-value uniformity (DKWM)", statistic: d, pValue: p, n: n, alpha: alpha,
+            detectableEffect: 2 * band, effectUnit: "sup|F − x|", outcome: d > band ? .fail : .pass,
+            details: "sup|Fₙ − x| = \(d), band \(band)")
     }
 }

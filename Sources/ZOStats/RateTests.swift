@@ -6,18 +6,27 @@ import Foundation
 public enum RateTests {
     /// Least-squares slope of log y against log x (unweighted), for one seed's trajectory.
     public static func logLogSlope(x: [Double], y: [Double]) -> Double {
-        let lx = x.map { log($0) }, ly = y.map { log($0) }
-        let mx = lx.reduce(0, +) / Double(lx.count), my = ly.reduce(0, +) / Double(ly.count)
-        var sxy = 0.0, sxx = 0.0
-        for (a, b) in zip(lx, ly) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx) }
+        let lx = x.map { log($0) }
+        let ly = y.map { log($0) }
+        let mx = lx.reduce(0, +) / Double(lx.count)
+        let my = ly.reduce(0, +) / Double(ly.count)
+        var sxy = 0.0
+        var sxx = 0.0
+        for (a, b) in zip(lx, ly) {
+            sxy += (a - mx) * (b - my)
+            sxx += (a - mx) * (a - mx)
+        }
         return sxy / sxx
     }
 
     /// Tests the mean per-seed slope against `exponent`: `.one` fails only if the slope is significantly
     /// greater (slower convergence than the bound allows); `.two` tests equality.
-    public static func slopeAcrossSeeds(_ slopes: [Double], exponent: Double, alpha: Double, sides: Design.Sides,
-                                        required: Double? = nil, name: String = "rate") -> Verdict {
-        var v = MeanTests.scalarMean(slopes, target: exponent, alpha: alpha, sides: sides, required: required, name: name)
+    public static func slopeAcrossSeeds(
+        _ slopes: [Double], exponent: Double, alpha: Double, sides: Design.Sides,
+        required: Double? = nil, name: String = "rate"
+    ) -> Verdict {
+        var v = MeanTests.scalarMean(
+            slopes, target: exponent, alpha: alpha, sides: sides, required: required, name: name)
         v.effectUnit = "slope"
         return v
     }

@@ -32,10 +32,19 @@ public struct Verdict: Codable, Sendable, CustomStringConvertible {
     /// Free text: estimates, intervals, the seed.
     public var details: String
 
-    public init(check: String, statistic: Double, pValue: Double, n: Int, alpha: Double,
-                detectableEffect: Double, effectUnit: String = "", outcome: Outcome, details: String = "") {
-        self.check = check; self.statistic = statistic; self.pValue = pValue; self.n = n; self.alpha = alpha
-        self.detectableEffect = detectableEffect; self.effectUnit = effectUnit; self.outcome = outcome; self.details = details
+    public init(
+        check: String, statistic: Double, pValue: Double, n: Int, alpha: Double,
+        detectableEffect: Double, effectUnit: String = "", outcome: Outcome, details: String = ""
+    ) {
+        self.check = check
+        self.statistic = statistic
+        self.pValue = pValue
+        self.n = n
+        self.alpha = alpha
+        self.detectableEffect = detectableEffect
+        self.effectUnit = effectUnit
+        self.outcome = outcome
+        self.details = details
     }
 
     /// pass/fail from the p-value, downgraded to inconclusive when the design could not detect `required`.
@@ -46,7 +55,10 @@ public struct Verdict: Codable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(outcome.rawValue.uppercased()) \(check): statistic \(statistic), p = \(pValue), n = \(n), α = \(alpha), detects \(detectableEffect) \(effectUnit). \(details)"
+        """
+        \(outcome.rawValue.uppercased()) \(check): statistic \(statistic), p = \(pValue), n = \(n), α = \(alpha), \
+        detects \(detectableEffect) \(effectUnit). \(details)
+        """
     }
 }
 

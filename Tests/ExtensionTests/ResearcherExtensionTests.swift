@@ -16,7 +16,9 @@ struct RademacherPerturbation: PerturbationDistribution {
         }
     }
 
-    func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse) throws(ZOError) -> Sample {
+    func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
+        throws(ZOError) -> Sample
+    {
         Sample(layout: parameters.layout, key: key, step: step)
     }
 }
@@ -41,13 +43,16 @@ struct WeightedBowl: DifferentiableObjective {
 struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
     let base: ZOEstimator<D>
     var name: String { "two-key(\(base.name))" }
-    func estimateGradient<O: Objective>(_ objective: O, at parameters: Parameters<O.Scalar>, step: Int,
-                                        key: PRNGKey, batch: BatchSelection) throws -> GradientSample<O.Scalar> {
+    func estimateGradient<O: Objective>(
+        _ objective: O, at parameters: Parameters<O.Scalar>, step: Int,
+        key: PRNGKey, batch: BatchSelection
+    ) throws -> GradientSample<O.Scalar> {
         let (k1, k2) = key.split()
         let a = try base.estimateGradient(objective, at: parameters, step: step, key: k1, batch: batch)
         let b = try base.estimateGradient(objective, at: parameters, step: step, key: k2, batch: batch)
-        return GradientSample(gradient: zip(a.gradient, b.gradient).map { ($0 + $1) / 2 },
-                              forwardPasses: a.forwardPasses + b.forwardPasses)
+        return GradientSample(
+            gradient: zip(a.gradient, b.gradient).map { ($0 + $1) / 2 },
+            forwardPasses: a.forwardPasses + b.forwardPasses)
     }
 }
 
@@ -65,7 +70,8 @@ struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
             #expect(z.allSatisfy { $0 == 1 || $0 == -1 })
             let exact = zip(g, z).reduce(0) { $0 + $1.0 * $1.1 }
             #expect(abs(e.coefficients[0] - exact) <= 1e-12 * (1 + abs(exact)), "step \(step), seed 3")
-            let again: [Double] = try estimator.perturbations(step: step, key: PRNGKey(seed: 3), parameters: theta, use: .update)[0].materialize()
+            let again: [Double] = try estimator.perturbations(
+                step: step, key: PRNGKey(seed: 3), parameters: theta, use: .update)[0].materialize()
             #expect(again == z)
         }
     }
@@ -78,14 +84,17 @@ struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
         let g = try problem.gradient(theta)
         let estimator = try ZOEstimator(RademacherPerturbation(), epsilon: 1e-3)
         let n = 20_000
-        var s = 0.0, s2 = 0.0
+        var s = 0.0
+        var s2 = 0.0
         let gn = g.reduce(0) { $0 + $1 * $1 }.squareRoot()
         for step in 0..<n {
             let gh: [Double] = try estimator.measure(problem, at: theta, step: step, key: PRNGKey(seed: 4)).gradient()
             let along = zip(gh, g).reduce(0) { $0 + $1.0 * $1.1 } / gn
-            s += along; s2 += along * along
+            s += along
+            s2 += along * along
         }
-        let mean = s / Double(n), se = ((s2 / Double(n) - mean * mean) / Double(n)).squareRoot()
+        let mean = s / Double(n)
+        let se = ((s2 / Double(n) - mean * mean) / Double(n)).squareRoot()
         #expect(abs(mean - gn) <= 4.89 * se, "mean along g \(mean) vs ‖g‖ \(gn), seed 4")
     }
 
@@ -97,7 +106,8 @@ struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
         let estimator = TwoKeyAverage(base: try ZOEstimator(RademacherPerturbation(), epsilon: 1e-3))
         var sgd = try SGD(layout: problem.layout, learningRate: 0.02)
         for step in 0..<1500 {
-            let sample = try estimator.estimateGradient(problem, at: theta, step: step, key: PRNGKey(seed: 5), batch: .full)
+            let sample = try estimator.estimateGradient(
+                problem, at: theta, step: step, key: PRNGKey(seed: 5), batch: .full)
             #expect(sample.forwardPasses == 4)
             try sgd.update(&theta, gradient: sample.gradient)
         }
@@ -117,13 +127,19 @@ struct TwoKeyAverage<D: PerturbationDistribution>: GradientEstimator {
         #expect(unbiased.outcome == .pass, "\(unbiased)")
         // Rademacher: ‖z‖² = d exactly, so E‖ĝ‖² = d‖g‖² (not the Gaussian d + 2).
         let d = Double(problem.layout.count)
-        let second = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in d * g.reduce(0) { $0 + $1 * $1 } }
+        let second = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in
+            d * g.reduce(0) { $0 + $1 * $1 }
+        }
         #expect(second.outcome == .pass, "\(second)")
-        let wrong = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in (d + 2) * g.reduce(0) { $0 + $1 * $1 } }
+        let wrong = try ClaimTemplates.secondMoment(estimator, on: problem, at: theta, alpha: 1e-5, seed: 8) { g in
+            (d + 2) * g.reduce(0) { $0 + $1 * $1 }
+        }
         #expect(wrong.outcome == .fail, "the Gaussian formula must be rejected for Rademacher: \(wrong)")
         // Rate: with a constant step on this strongly convex bowl, f − f* decays geometrically: slope ≤ −1 holds.
         let fStar = problem.weights.reduce(0) { $0 - 1 / (2 * $1) }
-        let rate = try ClaimTemplates.convergenceRate(horizons: [50, 100, 200, 400], seeds: 6, exponent: 1, alpha: 1e-5, seed: 9) { steps, key in
+        let rate = try ClaimTemplates.convergenceRate(
+            horizons: [50, 100, 200, 400], seeds: 6, exponent: 1, alpha: 1e-5, seed: 9
+        ) { steps, key in
             var p = Parameters<Double>(zeros: problem.layout)
             let sgd = try ZOSGD(learningRate: 0.02)
             for t in 0..<steps {

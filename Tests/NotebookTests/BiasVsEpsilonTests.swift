@@ -10,7 +10,10 @@ import ZOReports
     @Test func tinyRunMatchesTheLibrary() throws {
         let out = try SyntheticNotebookRun.run(BiasVsEpsilon.self)
         defer { out.cleanUp() }
-        for file in ["report.md", "report.html", "report.json", "data/bias.csv", "data/coefficient_error.json", "plots/bias_vs_epsilon.gp"] {
+        for file in [
+            "report.md", "report.html", "report.json", "data/bias.csv", "data/coefficient_error.json",
+            "plots/bias_vs_epsilon.gp",
+        ] {
             #expect(out.exists(file), "missing \(file)")
         }
         let bias = try out.dataset("bias")
@@ -28,7 +31,8 @@ import ZOReports
         }
         // First cell: CosineSum, central, ε₀, 400 draws under key.fold(100).fold(0).fold(k).
         let estimator = try ZOEstimator(GaussianRGE(), epsilon: eps[0])
-        var mean = [Double](repeating: 0, count: 16), samples: [[Double]] = []
+        var mean = [Double](repeating: 0, count: 16)
+        var samples: [[Double]] = []
         for k in 0..<400 {
             let m = try estimator.measure(problem, at: theta, step: k, key: key.fold(in: 100).fold(in: 0).fold(in: k))
             let z: [Double] = m.samples[0].materialize()
@@ -54,7 +58,8 @@ import ZOReports
         let s = LogisticSmoothing(p, at: theta.values)
         let g = try p.gradient(theta)
         for (a, b) in zip(s.smoothedGradient(epsilon: 0), g) { #expect(abs(a - b) <= 1e-12) }
-        let eps = 0.01, lead = s.halfGradLaplacian()
+        let eps = 0.01
+        let lead = s.halfGradLaplacian()
         let bias = zip(s.smoothedGradient(epsilon: eps), g).map { $0 - $1 }
         let err = zip(bias, lead).map { $0 - eps * eps * $1 }.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
         let size = lead.reduce(0.0) { $0 + $1 * $1 }.squareRoot() * eps * eps
@@ -64,9 +69,14 @@ import ZOReports
     /// CosineSum's exact coefficient error: the series and the direct form of φ agree where they meet, and
     /// a Monte Carlo average (10⁴ draws, 5-SE band, seed 9) agrees with the closed form.
     @Test func cosineCoefficientErrorClosedForm() throws {
-        let below = 0.02 * (1 - 1e-9), above = 0.02 * (1 + 1e-9)
-        let b = [1.0], s = [0.7], k = [0.4]
-        let f = { (x: Double) in BiasBed.cosineCoefficientError(s: s, k: k, b: b, epsilon: x.squareRoot(), scheme: .central) }
+        let below = 0.02 * (1 - 1e-9)
+        let above = 0.02 * (1 + 1e-9)
+        let b = [1.0]
+        let s = [0.7]
+        let k = [0.4]
+        let f = { (x: Double) in
+            BiasBed.cosineCoefficientError(s: s, k: k, b: b, epsilon: x.squareRoot(), scheme: .central)
+        }
         #expect(abs(f(below) - f(above)) <= 1e-6 * f(above))
         let bed = try BiasBed.cosineSum(dimension: 4, key: PRNGKey(seed: 9))
         let exact = try #require(bed.coefficientErrorSquared)
@@ -77,7 +87,9 @@ import ZOReports
                 return e * e
             }
             let summary = MeanTests.Summary(values)
-            #expect(abs(summary.mean - exact(0.2, scheme)) <= 5 * summary.standardError, "\(scheme): \(summary.mean) vs \(exact(0.2, scheme))")
+            #expect(
+                abs(summary.mean - exact(0.2, scheme)) <= 5 * summary.standardError,
+                "\(scheme): \(summary.mean) vs \(exact(0.2, scheme))")
         }
     }
 }

@@ -23,12 +23,15 @@ import ZOReports
         let ctx = TransformerNotebook.context(seed: seed)
         let problem = try ScaleProblem.load(EstimatorQualityNotebook.setup(ctx), cache: TransformerNotebook.cache)
         let g = try problem.gradient()
-        let row = try EstimatorQuality.row(problem, spec: .mezo, gradient: g, draws: n, epsilon: 1e-3, key: ctx.key.fold(in: 3))
+        let row = try EstimatorQuality.row(
+            problem, spec: .mezo, gradient: g, draws: n, epsilon: 1e-3, key: ctx.key.fold(in: 3))
         let theory = try #require(TransformerNotebook.column(moments, "theory_second_moment").first?.number)
         let plain = try #require(TransformerNotebook.column(moments, "second_moment_plain").first?.number)
         let cosine = try #require(TransformerNotebook.column(moments, "cosine_plain").first?.number)
         #expect(TransformerNotebook.close(theory, row.theory.secondMomentRatio, relative: 1e-12))
-        #expect(TransformerNotebook.close(plain, row.secondMomentRatio.estimate, relative: 1e-9), "\(plain) vs \(row.secondMomentRatio.estimate)")
+        #expect(
+            TransformerNotebook.close(plain, row.secondMomentRatio.estimate, relative: 1e-9),
+            "\(plain) vs \(row.secondMomentRatio.estimate)")
         #expect(TransformerNotebook.close(cosine, row.cosine.estimate, relative: 1e-9))
         // MeZO's theory: (d + 2)‖g‖²/‖g‖² = d + 2.
         #expect(TransformerNotebook.close(theory, Double(problem.layout.count + 2), relative: 1e-9))

@@ -19,17 +19,25 @@ import ZOReports
         let metric = TransformerNotebook.column(curves, "metric").compactMap(\.text)
         let passes = TransformerNotebook.column(curves, "forward_passes").compactMap(\.number)
         let mean = TransformerNotebook.column(curves, "mean").compactMap(\.number)
-        #expect(Set(method) == Set(FineTuneMethod.allCases.map(\.rawValue)) && Set(metric) == ["dev_loss", "train_loss", "dev_accuracy"])
+        #expect(
+            Set(method) == Set(FineTuneMethod.allCases.map(\.rawValue))
+                && Set(metric) == ["dev_loss", "train_loss", "dev_accuracy"])
         let accuracy = metric.indices.filter { metric[$0] == "dev_accuracy" }.map { mean[$0] }
         #expect(!accuracy.isEmpty && accuracy.allSatisfy { (0...1).contains($0) })
 
         var mezoOnly = spec
         mezoOnly.methods = [.mezo]
-        let direct = try LossCurves.run(mezoOnly, data: try FineTuneData.load(cache: TransformerNotebook.cache, maxLength: spec.base.maxLength),
-                                        cache: TransformerNotebook.cache)
+        let direct = try LossCurves.run(
+            mezoOnly, data: try FineTuneData.load(cache: TransformerNotebook.cache, maxLength: spec.base.maxLength),
+            cache: TransformerNotebook.cache)
         let end = try #require(direct.points.first { $0.metric == "dev_loss" && $0.forwardPasses == spec.budget })
-        let k = try #require(method.indices.first { method[$0] == "mezo" && metric[$0] == "dev_loss" && passes[$0] == Double(spec.budget) })
-        #expect(TransformerNotebook.close(mean[k], end.mean, relative: 1e-9), "notebook \(mean[k]) vs LossCurves \(end.mean)")
+        let k = try #require(
+            method.indices.first {
+                method[$0] == "mezo" && metric[$0] == "dev_loss" && passes[$0] == Double(spec.budget)
+            })
+        #expect(
+            TransformerNotebook.close(mean[k], end.mean, relative: 1e-9),
+            "notebook \(mean[k]) vs LossCurves \(end.mean)")
 
         let doc = try run.document()
         #expect(doc.report.headlines.count == FineTuneMethod.allCases.count && doc.report.figures.count == 3)

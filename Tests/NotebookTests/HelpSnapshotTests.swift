@@ -6,7 +6,8 @@ import ZONotebooks
 /// snapshots in HelpSnapshots/. After an intended change, regenerate them with
 /// `ZOCHECK_UPDATE_SNAPSHOTS=1 swift test -c release --filter HelpSnapshotTests` and review the diff.
 @Suite struct HelpSnapshotTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("HelpSnapshots")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "HelpSnapshots")
 
     static func file(_ command: String) -> URL {
         directory.appendingPathComponent(command.replacingOccurrences(of: " ", with: "-") + ".txt")
@@ -21,7 +22,13 @@ import ZONotebooks
         }
         for (command, text) in texts.sorted(by: { $0.key < $1.key }) {
             let snapshot = try? String(contentsOf: Self.file(command), encoding: .utf8)
-            #expect(snapshot == text, "help of `zocheck \(command)` differs from \(Self.file(command).lastPathComponent); if intended, regenerate (see the suite's comment)")
+            #expect(
+                snapshot == text,
+                """
+                help of `zocheck \(command)` differs from \(Self.file(command).lastPathComponent); if intended, \
+                regenerate (see the suite's comment)
+                """
+            )
         }
     }
 
@@ -29,7 +36,9 @@ import ZONotebooks
         for notebook in Notebooks.all {
             let text = Notebooks.helpTexts()["notebook " + notebook.name] ?? ""
             #expect(text.contains("Claims:") && text.contains("report.html"), "\(notebook.name)")
-            #expect(text.contains("--size") && text.contains("--seed") && text.contains("--output-dir") && text.contains("--threads"), "\(notebook.name)")
+            #expect(
+                text.contains("--size") && text.contains("--seed") && text.contains("--output-dir")
+                    && text.contains("--threads"), "\(notebook.name)")
         }
     }
 }

@@ -11,7 +11,8 @@ struct NotebookRun {
     let root: URL
 
     init<N: Notebook>(_ notebook: N.Type, seed: UInt64, cache: AssetCache? = nil) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("zocheck-nb-\(N.name)-\(UUID().uuidString)", isDirectory: true)
+        root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zocheck-nb-\(N.name)-\(UUID().uuidString)", isDirectory: true)
         var arguments = ["--size", "tiny", "--output-dir", root.path, "--quiet", "--seed", "\(seed)"]
         if let cache { arguments += ["--cache", cache.directory.path] }
         let (report, written) = try NotebookOptions.parse(arguments).execute(N.self, commandLine: ["test"])
@@ -21,16 +22,21 @@ struct NotebookRun {
 
     /// data/<name>.json, parsed.
     func dataset(_ name: String) throws -> Dataset {
-        let d = try ReportWriter.decoder.decode(ReportWriter.DatasetDocument.self, from: Data(contentsOf: directory.appendingPathComponent("data/\(name).json")))
+        let d = try ReportWriter.decoder.decode(
+            ReportWriter.DatasetDocument.self,
+            from: Data(contentsOf: directory.appendingPathComponent("data/\(name).json")))
         return Dataset(name: d.name, description: d.description, columns: d.columns, rows: d.rows)
     }
 
     /// report.json, parsed.
     func document() throws -> ReportWriter.Document {
-        try ReportWriter.decoder.decode(ReportWriter.Document.self, from: Data(contentsOf: directory.appendingPathComponent("report.json")))
+        try ReportWriter.decoder.decode(
+            ReportWriter.Document.self, from: Data(contentsOf: directory.appendingPathComponent("report.json")))
     }
 
-    func exists(_ file: String) -> Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path) }
+    func exists(_ file: String) -> Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path)
+    }
     func remove() { try? FileManager.default.removeItem(at: root) }
     func cleanUp() { remove() }
 

@@ -10,25 +10,33 @@ import ZOReports
     @Test func tinyRunMatchesTheLibrary() throws {
         let out = try SyntheticNotebookRun.run(RankSweep.self)
         defer { out.cleanUp() }
-        for file in ["report.md", "report.html", "report.json", "data/rank_sweep.csv", "plots/lozo_against_formulas.gp"] {
+        for file in [
+            "report.md", "report.html", "report.json", "data/rank_sweep.csv", "plots/lozo_against_formulas.gp",
+        ] {
             #expect(out.exists(file), "missing \(file)")
         }
         let d = try out.dataset("rank_sweep")
-        let names = out.text(d, "estimator"), r = out.column(d, "r"), theory = out.column(d, "theory")
+        let names = out.text(d, "estimator")
+        let r = out.column(d, "r")
+        let theory = out.column(d, "theory")
         let (m, n) = (8.0, 6.0)
         for i in names.indices where names[i] == "LOZO" {
             #expect(abs(theory[i] - (m * n + 2 + 2 * (m + n + 1) / r[i])) <= 1e-12)
             #expect(abs(out.column(d, "circulating")[i] - (m * n + 2 * (m + n + 2) / r[i])) <= 1e-12)
         }
-        for i in names.indices where names[i] == "SubZero" { #expect(abs(theory[i] - m * n * (1 + 2 / (r[i] * r[i]))) <= 1e-12) }
+        for i in names.indices where names[i] == "SubZero" {
+            #expect(abs(theory[i] - m * n * (1 + 2 / (r[i] * r[i]))) <= 1e-12)
+        }
         let key = PRNGKey(seed: SyntheticNotebookRun.seed)
         let problem = try RankSweep.problem(key)
-        let mezo = try EstimatorComparison.run(problem, at: problem.initialPoint(), estimators: [ZOEstimator(GaussianRGE(), epsilon: 1e-3)],
-                                               draws: 300, key: key.fold(in: 9))[0]
+        let mezo = try EstimatorComparison.run(
+            problem, at: problem.initialPoint(), estimators: [ZOEstimator(GaussianRGE(), epsilon: 1e-3)],
+            draws: 300, key: key.fold(in: 9))[0]
         let mezoIndex = try #require(names.firstIndex(of: "MeZO"))
         #expect(out.column(d, "second_moment")[mezoIndex] == mezo.secondMomentRatio)
         #expect(out.column(d, "cosine")[mezoIndex] == mezo.cosineMean)
-        let circulating = try #require(out.report.verdicts.first { $0.claim.hasPrefix("LOZO-SECOND-MOMENT-CIRCULATING") })
+        let circulating = try #require(
+            out.report.verdicts.first { $0.claim.hasPrefix("LOZO-SECOND-MOMENT-CIRCULATING") })
         #expect(circulating.expected == "refuted" && circulating.alpha == 0.001)
         #expect(out.report.verdicts.contains { $0.claim.hasPrefix("SUBZERO-SECOND-MOMENT") })
     }

@@ -4,17 +4,23 @@ import ZOReports
 
 @Suite struct ReportWriterTests {
     static func sample(failingFigure: Bool = false) -> Report {
-        var d = Dataset(name: "points", description: "x and y", columns: [Column("x", unit: "s", "time"), Column("y", "value"), Column("tag", "label")])
+        var d = Dataset(
+            name: "points", description: "x and y",
+            columns: [Column("x", unit: "s", "time"), Column("y", "value"), Column("tag", "label")])
         d.append([.number(1), .number(0.5), .text("a,b")])
         d.append([.number(2), .number(.nan), .text("c")])
-        let f = Figure(name: failingFigure ? "bad name!" : "fig", title: "y vs x", xLabel: "x (s)", yLabel: "y", logY: true, caption: "test",
-                       series: [Series("y", style: .band, x: [1, 2], y: [0.5, 0.7], lower: [0.4, 0.6], upper: [0.6, 0.8])])
-        return Report(name: "sample", title: "Sample", claims: ["X"], summary: ["**bold** and `code`"],
-                      headlines: [Headline("h", 1.5, unit: "s")], datasets: [d], figures: [f])
+        let f = Figure(
+            name: failingFigure ? "bad name!" : "fig", title: "y vs x", xLabel: "x (s)", yLabel: "y", logY: true,
+            caption: "test",
+            series: [Series("y", style: .band, x: [1, 2], y: [0.5, 0.7], lower: [0.4, 0.6], upper: [0.6, 0.8])])
+        return Report(
+            name: "sample", title: "Sample", claims: ["X"], summary: ["**bold** and `code`"],
+            headlines: [Headline("h", 1.5, unit: "s")], datasets: [d], figures: [f])
     }
 
     static func tempRoot() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("zocheck-report-\(UUID().uuidString)", isDirectory: true)
+        FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zocheck-report-\(UUID().uuidString)", isDirectory: true)
     }
 
     @Test func writesEveryPartAndTheCSVRoundTrips() throws {
@@ -28,7 +34,8 @@ import ZOReports
         }
         let csv = try String(contentsOf: dir.appendingPathComponent("data/points.csv"), encoding: .utf8)
         #expect(csv == "x,y,tag\n1,0.5,\"a,b\"\n2,nan,c\n")
-        let doc = try JSONDecoder().decode(ReportWriter.Document.self, from: Data(contentsOf: dir.appendingPathComponent("report.json")))
+        let doc = try JSONDecoder().decode(
+            ReportWriter.Document.self, from: Data(contentsOf: dir.appendingPathComponent("report.json")))
         #expect(doc.report.datasets[0].rows[0][1] == .number(0.5))
         #expect(doc.report.datasets[0].rows[1][1].number?.isNaN == true)
         #expect(doc.provenance.seed == 7 && doc.provenance.wallSeconds == 1.25)
@@ -45,7 +52,8 @@ import ZOReports
         }
         let root = Self.tempRoot()
         defer { try? FileManager.default.removeItem(at: root) }
-        let written = try ReportWriter(root: root, gnuplot: gnuplot).write(Self.sample(), provenance: Provenance.capture(seed: 1))
+        let written = try ReportWriter(root: root, gnuplot: gnuplot).write(
+            Self.sample(), provenance: Provenance.capture(seed: 1))
         #expect(written.rendered == ["fig"] && written.renderProblems.isEmpty)
         let png = try Data(contentsOf: written.directory.appendingPathComponent("plots/fig.png"))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
@@ -61,7 +69,9 @@ import ZOReports
         let writer = ReportWriter(root: root, gnuplot: nil)
         try writer.write(Self.sample(), provenance: Provenance.capture(seed: 1))
         let before = try Data(contentsOf: root.appendingPathComponent("sample/report.json"))
-        #expect(throws: ReportError.self) { try writer.write(Self.sample(failingFigure: true), provenance: Provenance.capture(seed: 2)) }
+        #expect(throws: ReportError.self) {
+            try writer.write(Self.sample(failingFigure: true), provenance: Provenance.capture(seed: 2))
+        }
         let after = try Data(contentsOf: root.appendingPathComponent("sample/report.json"))
         #expect(before == after)
         let entries = try FileManager.default.contentsOfDirectory(atPath: root.path)
@@ -98,7 +108,8 @@ extension ReportWriterTests {
         var r = Self.sample()
         r.figures[0].series[0].y = [.nan, .infinity]
         let written = try ReportWriter(root: root, gnuplot: nil).write(r, provenance: Provenance.capture(seed: 3))
-        let doc = try ReportWriter.decoder.decode(ReportWriter.Document.self, from: Data(contentsOf: written.directory.appendingPathComponent("report.json")))
+        let doc = try ReportWriter.decoder.decode(
+            ReportWriter.Document.self, from: Data(contentsOf: written.directory.appendingPathComponent("report.json")))
         let y = doc.report.figures[0].series[0].y
         #expect(y[0].isNaN && y[1] == .infinity)
         #expect(Gnuplot.script(r.figures[0]).contains("1 nan 0.4 0.6"))

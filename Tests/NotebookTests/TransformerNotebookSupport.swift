@@ -10,7 +10,8 @@ enum TransformerNotebook {
     /// The asset cache the tests use ($ZOCHECK_CACHE, else the repository's .cache/assets).
     static let cache = AssetCache.standard
     static var available: Bool { cache.hasRequiredAssets }
-    static let skipMessage: Comment = "assets missing: run `make assets` or set ZOCHECK_CACHE (transformer notebook test skipped)"
+    static let skipMessage: Comment =
+        "assets missing: run `make assets` or set ZOCHECK_CACHE (transformer notebook test skipped)"
 
     typealias Run = NotebookRun
 

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZOClaims
+import ZOCheck
 
 /// Every claim of the catalog points at a derivation that exists: its `proof` names a file under
 /// `Proofs/` that contains the anchor (a heading whose GitHub-style anchor equals the fragment, or an
@@ -38,7 +38,10 @@ import ZOClaims
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(raw)
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { inFence.toggle(); continue }
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                inFence.toggle()
+                continue
+            }
             if inFence { continue }
             for marker in ["<a id=\"", "<a name=\""] {
                 var rest = Substring(line)
@@ -85,16 +88,17 @@ import ZOClaims
         #expect(Self.githubAnchor("1. Difference schemes") == "1-difference-schemes")
         #expect(Self.githubAnchor("ZO-SGD-RATE — the rate in d and T") == "zo-sgd-rate--the-rate-in-d-and-t")
         #expect(Self.githubAnchor("Median of means (MoM)") == "median-of-means-mom")
-        let text = "# A\n## Same\n## Same\n```\n## not a heading\n```\n<a id=\"explicit-one\"></a>\n### Custom {#custom-id}\n"
+        let text =
+            "# A\n## Same\n## Same\n```\n## not a heading\n```\n<a id=\"explicit-one\"></a>\n### Custom {#custom-id}\n"
         let found = Self.anchors(in: text)
         #expect(found == ["a", "same", "same-1", "explicit-one", "custom-id", "custom"])
         #expect(Self.mentions("| LOZO-SECOND-MOMENT-CIRCULATING |", id: "LOZO-SECOND-MOMENT") == false)
         #expect(Self.mentions("| LOZO-SECOND-MOMENT |", id: "LOZO-SECOND-MOMENT"))
     }
 
-    @Test(arguments: Catalog.all.map(\.id))
+    @Test(arguments: Catalog.standard.claims.map(\.id))
     func proofAnchorExists(id: String) throws {
-        let claim = try #require(Catalog.claim(id: id))
+        let claim = try #require(Catalog.standard.claim(id: id))
         let parts = claim.proof.split(separator: "#", maxSplits: 1).map(String.init)
         try #require(parts.count == 2, "\(id): proof '\(claim.proof)' has no #anchor")
         let (file, fragment) = (parts[0], parts[1])
@@ -106,7 +110,7 @@ import ZOClaims
 
     @Test func readmeListsEveryCatalogClaim() throws {
         let readme = try #require(Self.read("Proofs/README.md"), "Proofs/README.md is missing")
-        let missing = Catalog.all.map(\.id).filter { !Self.mentions(readme, id: $0) }
+        let missing = Catalog.standard.claims.map(\.id).filter { !Self.mentions(readme, id: $0) }
         #expect(missing.isEmpty, "Proofs/README.md does not mention: \(missing)")
     }
 
@@ -125,10 +129,13 @@ import ZOClaims
                 let target = String(after[..<close])
                 rest = after[close...]
                 guard !target.contains("://"), let hash = target.firstIndex(of: "#") else { continue }
-                let path = String(target[..<hash]), fragment = String(target[target.index(after: hash)...])
+                let path = String(target[..<hash])
+                let fragment = String(target[target.index(after: hash)...])
                 let targetFile = path.isEmpty ? file : path
                 guard targetFile.hasSuffix(".md"), !targetFile.contains("/") else { continue }
-                guard let targetText = Self.read("Proofs/\(targetFile)"), Self.anchors(in: targetText).contains(fragment) else {
+                guard let targetText = Self.read("Proofs/\(targetFile)"),
+                    Self.anchors(in: targetText).contains(fragment)
+                else {
                     broken.append("\(file) → \(target)")
                     continue
                 }

@@ -43,10 +43,14 @@ struct NaNObjective: Objective {
         for d in [try LOZO(rank: 4) as any PerturbationDistribution, try SubZero(rank: 4)] {
             expectError("exceeds min(m, n) = 3 of tensor 'W'") { try measure(d, objective, theta) }
         }
-        expectError("exceeds min(m, n) = 3") { _ = try LOZOReferenceFaithful(rank: 4, lazyInterval: 2).validate(layout) }
+        expectError("exceeds min(m, n) = 3") {
+            _ = try LOZOReferenceFaithful(rank: 4, lazyInterval: 2).validate(layout)
+        }
     }
 
-    private func measure<D: PerturbationDistribution>(_ d: D, _ o: DenseQuadratic<Double>, _ theta: Parameters<Double>) throws {
+    private func measure<D: PerturbationDistribution>(_ d: D, _ o: DenseQuadratic<Double>, _ theta: Parameters<Double>)
+        throws
+    {
         _ = try ZOEstimator(d).measure(o, at: theta, step: 0, key: PRNGKey(seed: 2))
     }
 
@@ -56,27 +60,41 @@ struct NaNObjective: Objective {
         expectError("only 1-D [n] and 2-D [m, n]") { _ = try ParameterLayout([("T", [0, 2])]) }
         expectError("at least one tensor") { _ = try ParameterLayout([]) }
         let layout = try ParameterLayout.matrix(rows: 3, cols: 2)
-        expectError("got 5 values for a layout of 6") { _ = try Parameters<Double>(layout: layout, values: [1, 2, 3, 4, 5]) }
+        expectError("got 5 values for a layout of 6") {
+            _ = try Parameters<Double>(layout: layout, values: [1, 2, 3, 4, 5])
+        }
         let other = try ParameterLayout.vector(count: 6)
         let objective = DenseQuadratic<Double>(layout: other, key: PRNGKey(seed: 1))
         expectError("do not match the objective's layout") {
-            _ = try ZOEstimator(GaussianRGE()).measure(objective, at: Parameters<Double>(zeros: layout), step: 0, key: PRNGKey(seed: 1))
+            _ = try ZOEstimator(GaussianRGE()).measure(
+                objective, at: Parameters<Double>(zeros: layout), step: 0, key: PRNGKey(seed: 1))
         }
         var sgd = try SGD(layout: layout, learningRate: 0.1)
         var p = Parameters<Double>(zeros: layout)
         expectError("gradient has 2 values, parameters have 6") { try sgd.update(&p, gradient: [1, 2]) }
         expectError("NaN or infinity") { try sgd.update(&p, gradient: [1, 2, 3, 4, 5, .nan]) }
-        expectError("step must be ≥ 0") { _ = try LOZO(rank: 1).perturbation(step: -1, key: PRNGKey(seed: 1), parameters: p, use: .measurement) }
+        expectError("step must be ≥ 0") {
+            _ = try LOZO(rank: 1).perturbation(step: -1, key: PRNGKey(seed: 1), parameters: p, use: .measurement)
+        }
     }
 
     @Test func nonFiniteLosses() throws {
         let layout = try ParameterLayout.vector(count: 4)
         let objective = NaNObjective(layout: layout)
         let theta = Parameters<Double>(zeros: layout)
-        expectError("non-finite loss") { _ = try ZOEstimator(GaussianRGE()).measure(objective, at: theta, step: 0, key: PRNGKey(seed: 1)) }
-        expectError("non-finite loss") { _ = try ZOEstimator(GaussianRGE(), scheme: .forward).measure(objective, at: theta, step: 0, key: PRNGKey(seed: 1)) }
-        expectError("non-finite loss") { _ = try CoordinateDifferences().estimateGradient(objective, at: theta, step: 0, key: PRNGKey(seed: 1)) }
-        expectError("has no exact gradient") { _ = try FirstOrderReference().estimateGradient(objective, at: theta, step: 0, key: PRNGKey(seed: 1)) }
+        expectError("non-finite loss") {
+            _ = try ZOEstimator(GaussianRGE()).measure(objective, at: theta, step: 0, key: PRNGKey(seed: 1))
+        }
+        expectError("non-finite loss") {
+            _ = try ZOEstimator(GaussianRGE(), scheme: .forward).measure(
+                objective, at: theta, step: 0, key: PRNGKey(seed: 1))
+        }
+        expectError("non-finite loss") {
+            _ = try CoordinateDifferences().estimateGradient(objective, at: theta, step: 0, key: PRNGKey(seed: 1))
+        }
+        expectError("has no exact gradient") {
+            _ = try FirstOrderReference().estimateGradient(objective, at: theta, step: 0, key: PRNGKey(seed: 1))
+        }
     }
 
     @Test func optimizerArguments() throws {

@@ -20,13 +20,19 @@ import ZOCore
     @Test func everyIndexIsEquallyLikely() throws {
         var hits = [Int](repeating: 0, count: 8)
         for s in 0..<4000 {
-            for i in try BatchSelection.minibatch(key: PRNGKey(seed: UInt64(s)), size: 2).exampleIndices(count: 8, at: "test") { hits[i] += 1 }
+            for i in try BatchSelection.minibatch(key: PRNGKey(seed: UInt64(s)), size: 2).exampleIndices(
+                count: 8, at: "test")
+            { hits[i] += 1 }
         }
         for h in hits { #expect(abs(h - 1000) < 150, "index hit \(h) times of an expected 1000") }
     }
 
     @Test func badSizeThrows() {
-        #expect(throws: ZOError.self) { try BatchSelection.minibatch(key: PRNGKey(seed: 1), size: 0).exampleIndices(count: 3, at: "test") }
-        #expect(throws: ZOError.self) { try BatchSelection.minibatch(key: PRNGKey(seed: 1), size: 4).exampleIndices(count: 3, at: "test") }
+        #expect(throws: ZOError.self) {
+            try BatchSelection.minibatch(key: PRNGKey(seed: 1), size: 0).exampleIndices(count: 3, at: "test")
+        }
+        #expect(throws: ZOError.self) {
+            try BatchSelection.minibatch(key: PRNGKey(seed: 1), size: 4).exampleIndices(count: 3, at: "test")
+        }
     }
 }

@@ -36,22 +36,37 @@ struct LinearObjective: DifferentiableObjective {
         let (m, n) = (12, 8)
         let mat = try ParameterLayout.matrix(rows: m, cols: n)
         let vec = try ParameterLayout.vector(count: 60)
-        let d = 60.0, mn = Double(m * n)
+        let d = 60.0
+        let mn = Double(m * n)
         return [
-            Case(distribution: GaussianRGE(), layout: vec, samples: 1, mean: { $0 }, secondMoment: { (d + 2) * normSquared($0) }),
-            Case(distribution: GaussianRGE(), layout: vec, samples: 4, mean: { $0 }, secondMoment: { (d + 4 + 1) / 4 * normSquared($0) }),
-            Case(distribution: SphereRGE(), layout: vec, samples: 1, mean: { $0 }, secondMoment: { d * normSquared($0) }),
-            Case(distribution: SphereRGE(), layout: vec, samples: 3, mean: { $0 }, secondMoment: { (d + 3 - 1) / 3 * normSquared($0) }),
-            Case(distribution: try LOZO(rank: 2, lazyInterval: 1), layout: mat, samples: 1, mean: { $0 },
-                 secondMoment: { (mn + 2 + 2 * Double(m + n + 1) / 2) * normSquared($0) }),
-            Case(distribution: try LOZO(rank: 2, lazyInterval: 1, scaling: .unscaled), layout: mat, samples: 1, mean: { $0.map { 2 * $0 } },
-                 secondMoment: { 4 * (mn + 2 + 2 * Double(m + n + 1) / 2) * normSquared($0) }),
-            Case(distribution: try SubZero(rank: 4, refreshInterval: 1), layout: mat, samples: 1, mean: { $0 },
-                 secondMoment: { mn * (1 + 2 / 16) * normSquared($0) }),
-            Case(distribution: try SubZero(rank: 4, refreshInterval: 1, scaling: .unbiased), layout: mat, samples: 1, mean: { $0 },
-                 secondMoment: { mn * (1 + 2 / 16) * normSquared($0) }),
-            Case(distribution: try SubZero(rank: 4, refreshInterval: 1, scaling: .unscaled), layout: mat, samples: 1,
-                 mean: { $0.map { 16 / mn * $0 } }, secondMoment: { (16 + 2) * 16 / mn * normSquared($0) }),  // (r²+2)r²/(mn)
+            Case(
+                distribution: GaussianRGE(), layout: vec, samples: 1, mean: { $0 },
+                secondMoment: { (d + 2) * normSquared($0) }),
+            Case(
+                distribution: GaussianRGE(), layout: vec, samples: 4, mean: { $0 },
+                secondMoment: { (d + 4 + 1) / 4 * normSquared($0) }),
+            Case(
+                distribution: SphereRGE(), layout: vec, samples: 1, mean: { $0 }, secondMoment: { d * normSquared($0) }),
+            Case(
+                distribution: SphereRGE(), layout: vec, samples: 3, mean: { $0 },
+                secondMoment: { (d + 3 - 1) / 3 * normSquared($0) }),
+            Case(
+                distribution: try LOZO(rank: 2, lazyInterval: 1), layout: mat, samples: 1, mean: { $0 },
+                secondMoment: { (mn + 2 + 2 * Double(m + n + 1) / 2) * normSquared($0) }),
+            Case(
+                distribution: try LOZO(rank: 2, lazyInterval: 1, scaling: .unscaled), layout: mat, samples: 1,
+                mean: { $0.map { 2 * $0 } },
+                secondMoment: { 4 * (mn + 2 + 2 * Double(m + n + 1) / 2) * normSquared($0) }),
+            Case(
+                distribution: try SubZero(rank: 4, refreshInterval: 1), layout: mat, samples: 1, mean: { $0 },
+                secondMoment: { mn * (1 + 2 / 16) * normSquared($0) }),
+            Case(
+                distribution: try SubZero(rank: 4, refreshInterval: 1, scaling: .unbiased), layout: mat, samples: 1,
+                mean: { $0 },
+                secondMoment: { mn * (1 + 2 / 16) * normSquared($0) }),
+            Case(
+                distribution: try SubZero(rank: 4, refreshInterval: 1, scaling: .unscaled), layout: mat, samples: 1,
+                mean: { $0.map { 16 / mn * $0 } }, secondMoment: { (16 + 2) * 16 / mn * normSquared($0) }),  // (r²+2)r²/(mn)
         ]
     }
 
@@ -70,10 +85,12 @@ struct LinearObjective: DifferentiableObjective {
         let keep = (0..<80).map { mask.isKept(tensor: 0, $0) ? 1.0 : 0.0 }
         let dHat = keep.reduce(0, +)
         #expect(dHat == 20)
-        try check(Case(distribution: sparse, layout: layout, samples: 1,
-                       mean: { zip($0, keep).map { $0 * $1 } },
-                       secondMoment: { g in (dHat + 2) * Self.normSquared(zip(g, keep).map { $0 * $1 }) }),
-                  seed: 32, at: theta)
+        try check(
+            Case(
+                distribution: sparse, layout: layout, samples: 1,
+                mean: { zip($0, keep).map { $0 * $1 } },
+                secondMoment: { g in (dHat + 2) * Self.normSquared(zip(g, keep).map { $0 * $1 }) }),
+            seed: 32, at: theta)
     }
 
     private func check(_ c: Case, seed: UInt64, at start: Parameters<Double>? = nil) throws {
@@ -86,35 +103,51 @@ struct LinearObjective: DifferentiableObjective {
         let gNorm = Self.normSquared(g).squareRoot()
         // The library's closed forms (used by reports and claims) agree with the hand-written ones.
         if let provider = c.distribution as? any ExactMomentsProviding,
-           let library = provider.exactMoments(gradient: g, at: theta)?.averaged(over: c.samples) {
-            #expect(abs(library.secondMoment - c.secondMoment(g)) <= 1e-12 * c.secondMoment(g), "\(c.distribution.name): library E‖ĝ‖²")
+            let library = provider.exactMoments(gradient: g, at: theta)?.averaged(over: c.samples)
+        {
+            #expect(
+                abs(library.secondMoment - c.secondMoment(g)) <= 1e-12 * c.secondMoment(g),
+                "\(c.distribution.name): library E‖ĝ‖²")
             #expect(zip(library.mean, expectedMean).allSatisfy { abs($0 - $1) <= 1e-12 * (1 + abs($1)) })
         } else {
             Issue.record("\(c.distribution.name) should provide exact moments for this layout")
         }
         try withEstimator(c.distribution, samples: c.samples) { estimate in
-            var sumG = 0.0, sumG2 = 0.0, sumR = 0.0, sumR2 = 0.0, sumS = 0.0, sumS2 = 0.0
+            var sumG = 0.0
+            var sumG2 = 0.0
+            var sumR = 0.0
+            var sumR2 = 0.0
+            var sumS = 0.0
+            var sumS2 = 0.0
             for step in 0..<Self.draws {
                 let gh = try estimate(objective, theta, step, key)
                 let along = zip(gh, g).reduce(0) { $0 + $1.0 * $1.1 } / gNorm
                 let random = zip(gh, direction).reduce(0) { $0 + $1.0 * $1.1 }
                 let sq = Self.normSquared(gh)
-                sumG += along; sumG2 += along * along; sumR += random; sumR2 += random * random
-                sumS += sq; sumS2 += sq * sq
+                sumG += along
+                sumG2 += along * along
+                sumR += random
+                sumR2 += random * random
+                sumS += sq
+                sumS2 += sq * sq
             }
             let n = Double(Self.draws)
             func zscore(_ s: Double, _ s2: Double, _ target: Double) -> Double {
-                let mean = s / n, variance = max(s2 / n - mean * mean, 1e-300)
+                let mean = s / n
+                let variance = max(s2 / n - mean * mean, 1e-300)
                 return (mean - target) / (variance / n).squareRoot()
             }
             let name = c.distribution.name + (c.samples > 1 ? "×\(c.samples)" : "")
             let targetAlong = zip(expectedMean, g).reduce(0) { $0 + $1.0 * $1.1 } / gNorm
             let targetRandom = zip(expectedMean, direction).reduce(0) { $0 + $1.0 * $1.1 }
-            let za = zscore(sumG, sumG2, targetAlong), zr = zscore(sumR, sumR2, targetRandom)
+            let za = zscore(sumG, sumG2, targetAlong)
+            let zr = zscore(sumR, sumR2, targetRandom)
             let zs = zscore(sumS, sumS2, c.secondMoment(g))
             #expect(abs(za) <= Self.z, "\(name): mean along g, z = \(za), seed \(seed)")
             #expect(abs(zr) <= Self.z, "\(name): mean along a random direction, z = \(zr), seed \(seed)")
-            #expect(abs(zs) <= Self.z, "\(name): E‖ĝ‖² = \(sumS / n) vs theory \(c.secondMoment(g)), z = \(zs), seed \(seed)")
+            #expect(
+                abs(zs) <= Self.z,
+                "\(name): E‖ĝ‖² = \(sumS / n) vs theory \(c.secondMoment(g)), z = \(zs), seed \(seed)")
         }
     }
 

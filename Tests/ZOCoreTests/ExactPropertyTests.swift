@@ -19,7 +19,8 @@ import ZOCore
     }
 
     private func checkDirectional<D: PerturbationDistribution>(
-        _ distribution: D, problem: DenseQuadratic<Double>, theta: Parameters<Double>, g: [Double], u: Double, seed: UInt64
+        _ distribution: D, problem: DenseQuadratic<Double>, theta: Parameters<Double>, g: [Double], u: Double,
+        seed: UInt64
     ) throws {
         for epsilon in [1e-3, 0.5, 7.0] {
             let estimator = try ZOEstimator(distribution, epsilon: epsilon)
@@ -29,8 +30,13 @@ import ZOCore
                 let exact = zip(g, z).reduce(0) { $0 + $1.0 * $1.1 }
                 let scale = zip(g, z).reduce(0) { $0 + abs($1.0 * $1.1) }
                 let bound = 16 * u * (abs(e.lossPlus[0]) + abs(e.lossMinus[0])) / (2 * epsilon) + 16 * u * scale
-                #expect(abs(e.coefficients[0] - exact) <= bound,
-                        "\(distribution.name) ε=\(epsilon) step \(step): c = \(e.coefficients[0]) vs ⟨g,Z⟩ = \(exact), seed \(seed)")
+                #expect(
+                    abs(e.coefficients[0] - exact) <= bound,
+                    """
+                    \(distribution.name) ε=\(epsilon) step \(step): c = \(e.coefficients[0]) vs ⟨g,Z⟩ = \(exact), \
+                    seed \(seed)
+                    """
+                )
             }
         }
     }
@@ -46,7 +52,9 @@ import ZOCore
         for step in 0..<5 {
             let e = try estimator.measure(problem, at: theta, step: step, key: PRNGKey(seed: 79))
             let z: [Double] = e.samples[0].materialize()
-            let predicted = zip(g, z).reduce(0) { $0 + $1.0 * $1.1 } + epsilon / 2 * zip(z, problem.hv(z)).reduce(0) { $0 + $1.0 * $1.1 }
+            let predicted =
+                zip(g, z).reduce(0) { $0 + $1.0 * $1.1 } + epsilon / 2
+                * zip(z, problem.hv(z)).reduce(0) { $0 + $1.0 * $1.1 }
             #expect(abs(e.coefficients[0] - predicted) <= 1e-9 * (1 + abs(predicted)), "step \(step), seed 79")
             #expect(e.forwardPasses == 2)
         }
@@ -78,7 +86,8 @@ import ZOCore
                 for t in layout.tensors.indices.reversed() {
                     let a: [T] = again[j].materialize(tensor: t)
                     let b: [T] = measured[step].samples[j].materialize(tensor: t)
-                    #expect(a == b, "\(distribution.name) \(T.dtypeName) step \(step) sample \(j) tensor \(t), seed 4242")
+                    #expect(
+                        a == b, "\(distribution.name) \(T.dtypeName) step \(step) sample \(j) tensor \(t), seed 4242")
                 }
             }
         }
@@ -109,8 +118,10 @@ import ZOCore
         let theta: Parameters<Double> = try randomParameters(layout, key: key)
         let faithful = try LOZOReferenceFaithful(rank: 2, lazyInterval: 4)
         for step in 0..<12 {
-            let m: [Double] = try faithful.perturbation(step: step, key: key, parameters: theta, use: .measurement).materialize()
-            let u: [Double] = try faithful.perturbation(step: step, key: key, parameters: theta, use: .update).materialize()
+            let m: [Double] = try faithful.perturbation(step: step, key: key, parameters: theta, use: .measurement)
+                .materialize()
+            let u: [Double] = try faithful.perturbation(step: step, key: key, parameters: theta, use: .update)
+                .materialize()
             if step % 4 == 0 {
                 #expect(m != u, "step \(step) resamples V: update must differ (the planted bug)")
             } else {
@@ -134,8 +145,11 @@ import ZOCore
                 let z = try distribution.perturbation(step: step, key: key, parameters: theta, use: .measurement)
                 for (t, spec) in layout.tensors.enumerated() where spec.kind == .matrix {
                     let zt: [Double] = z.materialize(tensor: t)
-                    let r = try LinearAlgebra.numericalRank(zt, rows: spec.rows, cols: spec.cols, relativeTolerance: 1e-10)
-                    #expect(r == rank, "\(distribution.name) tensor \(spec.name) step \(step): rank \(r), seed \(50 + rank)")
+                    let r = try LinearAlgebra.numericalRank(
+                        zt, rows: spec.rows, cols: spec.cols, relativeTolerance: 1e-10)
+                    #expect(
+                        r == rank, "\(distribution.name) tensor \(spec.name) step \(step): rank \(r), seed \(50 + rank)"
+                    )
                     let f = try #require(z.lowRankFactors(tensor: t))
                     #expect(f.product() == zt.map { $0 }, "materialised Z equals U Vᵀ")
                 }
@@ -170,14 +184,17 @@ import ZOCore
         var theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 12))
         // Quantise to create ties in magnitude.
         theta.values = theta.values.map { ($0 * 4).rounded() / 4 }
-        let s = try SparseMeZO(sparsity: sparsity).perturbation(step: 3, key: PRNGKey(seed: 13), parameters: theta, use: .measurement)
+        let s = try SparseMeZO(sparsity: sparsity).perturbation(
+            step: 3, key: PRNGKey(seed: 13), parameters: theta, use: .measurement)
         for (t, spec) in layout.tensors.enumerated() {
             let kept = (0..<spec.count).filter { s.mask.isKept(tensor: t, $0) }
-            #expect(abs(Double(kept.count) / Double(spec.count) - (1 - sparsity)) <= 1 / Double(spec.count),
-                    "tensor \(spec.name): kept \(kept.count)/\(spec.count) at sparsity \(sparsity)")
+            #expect(
+                abs(Double(kept.count) / Double(spec.count) - (1 - sparsity)) <= 1 / Double(spec.count),
+                "tensor \(spec.name): kept \(kept.count)/\(spec.count) at sparsity \(sparsity)")
             let mags = theta.tensor(t).map { abs($0) }
             let keptMax = kept.map { mags[$0] }.max() ?? -1
-            let droppedMin = (0..<spec.count).filter { !s.mask.isKept(tensor: t, $0) }.map { mags[$0] }.min() ?? .infinity
+            let droppedMin =
+                (0..<spec.count).filter { !s.mask.isKept(tensor: t, $0) }.map { mags[$0] }.min() ?? .infinity
             #expect(keptMax <= droppedMin, "kept entries must be the smallest magnitudes")
             let z: [Double] = s.materialize(tensor: t)
             for i in 0..<spec.count where !s.mask.isKept(tensor: t, i) { #expect(z[i] == 0) }
@@ -201,9 +218,16 @@ import ZOCore
                     drifted = zip(theta.values, start.values).filter { $0 != $1 }.count
                 }
             }
-            for (a, b) in zip(theta.values, start.values) { maxRelative = max(maxRelative, Double(abs(a - b) / max(abs(b), 1e-30))) }
+            for (a, b) in zip(theta.values, start.values) {
+                maxRelative = max(maxRelative, Double(abs(a - b) / max(abs(b), 1e-30)))
+            }
             let fraction = Double(drifted) / Double(layout.count)
-            print("restore drift (\(mode.rawValue), Float, ε=1e-3): \(String(format: "%.1f", 100 * fraction))% of entries after 1 step; max relative drift after 100 steps \(maxRelative)")
+            print(
+                """
+                restore drift (\(mode.rawValue), Float, ε=1e-3): \(String(format: "%.1f", 100 * fraction))% of \
+                entries after 1 step; max relative drift after 100 steps \(maxRelative)
+                """
+            )
             if expectDrift {
                 #expect(fraction > 0.05, "in-place restore should drift in Float (seed 21/22), got \(fraction)")
             } else {
@@ -230,7 +254,9 @@ struct FusedDenseQuadratic: PerturbedObjective {
     let counter: CallCounter
     var layout: ParameterLayout { base.layout }
     func loss(_ p: Parameters<Double>, batch: BatchSelection) throws -> Double { try base.loss(p, batch: batch) }
-    func loss(_ p: Parameters<Double>, perturbation z: (any Perturbation)?, epsilon: Double, batch: BatchSelection) throws -> Double {
+    func loss(_ p: Parameters<Double>, perturbation z: (any Perturbation)?, epsilon: Double, batch: BatchSelection)
+        throws -> Double
+    {
         counter.fused += 1
         guard let z else { return try base.loss(p, batch: batch) }
         let zs: [Double] = z.materialize()

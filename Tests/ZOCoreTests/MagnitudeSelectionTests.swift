@@ -1,15 +1,15 @@
 import Testing
 import ZOCore
 
-/// Radix selection of |x| on Float bits (Sources/ZOCore/MagnitudeSelection.swift) against
+/// Radix selection of |x| on Float bits (Sources/ZOCore/Perturbations/MagnitudeSelection.swift) against
 /// quickselect in Double, and Sparse MeZO's Float mask against its Double path; the range form of
 /// `addScaled` against the whole-tensor one. Proofs/performance.md §Sparse MeZO's mask.
 @Suite struct MagnitudeSelectionTests {
     /// Values with ties, signed zeros, subnormals and both signs of equal magnitudes.
     func values(_ n: Int, seed: UInt64) -> [Float] {
         var x = RandomFill.gaussian(Float.self, count: n, key: PRNGKey(seed: seed))
-        for i in stride(from: 0, to: n, by: 7) { x[i] = x[(i * 3) % n] }            // ties
-        for i in stride(from: 3, to: n, by: 11) { x[i] = -x[i - 1] }              // ±v
+        for i in stride(from: 0, to: n, by: 7) { x[i] = x[(i * 3) % n] }  // ties
+        for i in stride(from: 3, to: n, by: 11) { x[i] = -x[i - 1] }  // ±v
         for i in stride(from: 5, to: n, by: 13) { x[i] = i % 2 == 0 ? 0 : -0.0 }  // signed zeros
         if n > 1 { x[1] = Float.leastNonzeroMagnitude }
         return x
@@ -37,7 +37,8 @@ import ZOCore
         }
         let d = try Parameters<Double>(layout: layout, values: p.values.map(Double.init))
         for s in [0.0, 0.5, 0.8, 0.99] {
-            let mf = SparseMeZO.mask(for: p, sparsity: s), md = SparseMeZO.mask(for: d, sparsity: s)
+            let mf = SparseMeZO.mask(for: p, sparsity: s)
+            let md = SparseMeZO.mask(for: d, sparsity: s)
             #expect(mf == md, "sparsity \(s)")
             #expect(mf.kept.reduce(0, +) > 0)
         }
@@ -48,7 +49,11 @@ import ZOCore
     @Test func crowdedBucketMaskEqualsDoubleMask() throws {
         let layout = try ParameterLayout([("w", [100, 100]), ("v", [3000])])
         var p = Parameters<Float>(zeros: layout)
-        p.withTensor(0) { w in for i in w.indices { w[i] = (i % 2 == 0 ? 1 : -1) * Float(bitPattern: 0x3F80_0000 + UInt32((i * 7919) % 10_000 / 2)) } }
+        p.withTensor(0) { w in
+            for i in w.indices {
+                w[i] = (i % 2 == 0 ? 1 : -1) * Float(bitPattern: 0x3F80_0000 + UInt32((i * 7919) % 10_000 / 2))
+            }
+        }
         p.withTensor(1) { w in for i in w.indices { w[i] = Float(i % 50) * 0.01 } }
         let d = try Parameters<Double>(layout: layout, values: p.values.map(Double.init))
         for s in [0.1, 0.5, 0.93] {

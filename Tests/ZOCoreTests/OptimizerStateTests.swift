@@ -23,9 +23,11 @@ import ZOCore
 
     @Test func lozoMomentumResumesBitIdentically() throws {
         let theta0: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 43))
-        var a = theta0, optA = try LOZOMomentum(layout: layout, learningRate: 0.05, beta: 0.9)
+        var a = theta0
+        var optA = try LOZOMomentum(layout: layout, learningRate: 0.05, beta: 0.9)
         try lozoM(&a, &optA, 0..<6)
-        var b = theta0, optB = try LOZOMomentum(layout: layout, learningRate: 0.05, beta: 0.9)
+        var b = theta0
+        var optB = try LOZOMomentum(layout: layout, learningRate: 0.05, beta: 0.9)
         try lozoM(&b, &optB, 0..<3)
         let saved = optB.snapshot
         #expect(saved.integers["lastStep"] == 2 && saved.arrays["basis.0"] != nil)
@@ -39,9 +41,11 @@ import ZOCore
     @Test func firstOrderOptimizersResumeBitIdentically() throws {
         let theta0: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 44))
         func run<O: GradientOptimizer & SnapshottingOptimizer>(_ make: () throws -> O) throws {
-            var a = theta0, optA = try make()
+            var a = theta0
+            var optA = try make()
             for _ in 0..<6 { try optA.update(&a, gradient: try problem.gradient(a)) }
-            var b = theta0, optB = try make()
+            var b = theta0
+            var optB = try make()
             for _ in 0..<3 { try optB.update(&b, gradient: try problem.gradient(b)) }
             var fresh = try make()
             try fresh.restore(optB.snapshot)
@@ -56,7 +60,9 @@ import ZOCore
     @Test func mismatchedSnapshotsThrowAndLeaveStateUnchanged() throws {
         var adam = try Adam(layout: layout)
         let before = adam.snapshot
-        #expect(throws: ZOError.self) { try adam.restore(OptimizerSnapshot(arrays: ["firstMoment": [1]], integers: ["step": 1])) }
+        #expect(throws: ZOError.self) {
+            try adam.restore(OptimizerSnapshot(arrays: ["firstMoment": [1]], integers: ["step": 1]))
+        }
         #expect(adam.snapshot == before)
         var sgd = try SGD(layout: layout, learningRate: 0.1)
         #expect(throws: ZOError.self) { try sgd.restore(before) }

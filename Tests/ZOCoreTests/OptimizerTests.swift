@@ -13,7 +13,9 @@ import ZOCore
         }
     }
 
-    private func check<D: PerturbationDistribution>(_ d: D, problem: DenseQuadratic<Double>, theta: Parameters<Double>) throws {
+    private func check<D: PerturbationDistribution>(_ d: D, problem: DenseQuadratic<Double>, theta: Parameters<Double>)
+        throws
+    {
         let estimator = try ZOEstimator(d, epsilon: 1e-3, samples: 2)
         let sgd = try ZOSGD(learningRate: 0.05, weightDecay: 0.1)
         let e = try estimator.measure(problem, at: theta, step: 6, key: PRNGKey(seed: 5))
@@ -24,7 +26,9 @@ import ZOCore
             for i in spec.range {
                 let decay = spec.kind == .matrix ? 0.1 * theta.values[i] : 0
                 let expected = theta.values[i] - 0.05 * (g[i] + decay)
-                #expect(abs(updated.values[i] - expected) <= 1e-12 * (1 + abs(expected)), "\(d.name) \(spec.name)[\(i - spec.offset)]")
+                #expect(
+                    abs(updated.values[i] - expected) <= 1e-12 * (1 + abs(expected)),
+                    "\(d.name) \(spec.name)[\(i - spec.offset)]")
             }
         }
     }
@@ -38,17 +42,23 @@ import ZOCore
         var opt = try LOZOMomentum(layout: layout, learningRate: 0.1, beta: 0.8)
         var theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 7))
         let key = PRNGKey(seed: 8)
-        var nRef = [Double](repeating: 0, count: 12), vRef: [Double]? = nil, mRef = [Double](repeating: 0, count: 6)
+        var nRef = [Double](repeating: 0, count: 12)
+        var vRef: [Double]? = nil
+        var mRef = [Double](repeating: 0, count: 6)
         for step in 0..<5 {
             let e = try estimator.measure(problem, at: theta, step: step, key: key)
             let f = try #require(e.samples[0].lowRankFactors(tensor: 0))
             let c = e.coefficients[0]
             if let vOld = vRef, vOld != f.v {
                 var projected = [Double](repeating: 0, count: 12)
-                for i in 0..<6 { for b in 0..<2 { for a in 0..<2 {
-                    let p = (0..<4).reduce(0.0) { $0 + vOld[$1 * 2 + a] * f.v[$1 * 2 + b] } / 4
-                    projected[i * 2 + b] += nRef[i * 2 + a] * p
-                } } }
+                for i in 0..<6 {
+                    for b in 0..<2 {
+                        for a in 0..<2 {
+                            let p = (0..<4).reduce(0.0) { $0 + vOld[$1 * 2 + a] * f.v[$1 * 2 + b] } / 4
+                            projected[i * 2 + b] += nRef[i * 2 + a] * p
+                        }
+                    }
+                }
                 nRef = projected
             }
             nRef = (0..<12).map { 0.8 * nRef[$0] + 0.2 * c * f.u[$0] }
@@ -56,10 +66,12 @@ import ZOCore
             let z: [Double] = e.samples[0].materialize(tensor: 1)
             mRef = (0..<6).map { 0.8 * mRef[$0] + 0.2 * c * z[$0] }
             var expected = theta
-            for i in 0..<6 { for j in 0..<4 {
-                let s = (0..<2).reduce(0.0) { $0 + nRef[i * 2 + $1] * f.v[j * 2 + $1] }
-                expected.values[i * 4 + j] -= 0.1 * 0.5 * s
-            } }
+            for i in 0..<6 {
+                for j in 0..<4 {
+                    let s = (0..<2).reduce(0.0) { $0 + nRef[i * 2 + $1] * f.v[j * 2 + $1] }
+                    expected.values[i * 4 + j] -= 0.1 * 0.5 * s
+                }
+            }
             for i in 0..<6 { expected.values[24 + i] -= 0.1 * mRef[i] }
             try opt.update(&theta, estimate: e, estimator: estimator)
             for i in 0..<theta.count {
@@ -84,15 +96,20 @@ import ZOCore
             let before = theta
             let e = try estimator.measure(objective, at: theta, step: step, key: PRNGKey(seed: 32))
             try opt.update(&theta, estimate: e, estimator: estimator)
-            let n = opt.momentum[0], v = try #require(opt.basis[0])
+            let n = opt.momentum[0]
+            let v = try #require(opt.basis[0])
             let scale = e.samples[0].gradientScale(tensor: 0)
             var mismatches = 0
-            for i in 0..<640 { for j in 0..<512 {
-                var s = 0.0
-                for k in 0..<2 { s += n[i * 2 + k] * v[j * 2 + k] }
-                let old = Double(before.values[i * 512 + j])
-                if theta.values[i * 512 + j] != Float(old - 0.05 * scale * s - 0.05 * 0.01 * old) { mismatches += 1 }
-            } }
+            for i in 0..<640 {
+                for j in 0..<512 {
+                    var s = 0.0
+                    for k in 0..<2 { s += n[i * 2 + k] * v[j * 2 + k] }
+                    let old = Double(before.values[i * 512 + j])
+                    if theta.values[i * 512 + j] != Float(old - 0.05 * scale * s - 0.05 * 0.01 * old) {
+                        mismatches += 1
+                    }
+                }
+            }
             #expect(mismatches == 0, "step \(step), seeds 31/32")
         }
     }
@@ -119,7 +136,8 @@ import ZOCore
         let layout = try ParameterLayout([("W", [1, 2]), ("b", [1])])
         var p = try Parameters<Double>(layout: layout, values: [1, -2, 3])
         var sgd = try SGD(layout: layout, learningRate: 0.1, momentum: 0.9, weightDecay: 0.5)
-        let g1: [Double] = [0.2, 0.4, -0.6], g2: [Double] = [1, 0, 2]
+        let g1: [Double] = [0.2, 0.4, -0.6]
+        let g2: [Double] = [1, 0, 2]
         try sgd.update(&p, gradient: g1)
         var v = [0.2 + 0.5, 0.4 - 1.0, -0.6]
         var expected = [1 - 0.1 * v[0], -2 - 0.1 * v[1], 3 - 0.1 * v[2]]
@@ -167,5 +185,7 @@ import ZOCore
 /// f(θ) = Σ θ²: cheap at any size (the split paths need large tensors).
 struct SumOfSquares<T: ZOScalar>: Objective {
     let layout: ParameterLayout
-    func loss(_ p: Parameters<T>, batch: BatchSelection) throws -> Double { p.values.reduce(0) { $0 + Double($1) * Double($1) } }
+    func loss(_ p: Parameters<T>, batch: BatchSelection) throws -> Double {
+        p.values.reduce(0) { $0 + Double($1) * Double($1) }
+    }
 }

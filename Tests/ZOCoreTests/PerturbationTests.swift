@@ -1,7 +1,7 @@
 import Testing
 import ZOCore
 
-/// The element kernels of Sources/ZOCore/Perturbation.swift (`ScalarKernels`): the Float and Double
+/// The element kernels of Sources/ZOCore/Perturbations/Perturbation.swift (`ScalarKernels`): the Float and Double
 /// fast paths compute exactly what the plain loops compute, bit for bit.
 @Suite struct PerturbationTests {
     @Test func axpyIsTheElementwiseLoop() {
@@ -10,7 +10,8 @@ import ZOCore
         var y = y0
         x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { ScalarKernels.axpy(Float(-0.3), xp, $0) } }
         #expect(y == zip(y0, x).map { $0 + Float(-0.3) * $1 }, "seed 41/42")
-        let xd = x.map(Double.init), yd0 = y0.map(Double.init)
+        let xd = x.map(Double.init)
+        let yd0 = y0.map(Double.init)
         var yd = yd0
         xd.withUnsafeBufferPointer { xp in yd.withUnsafeMutableBufferPointer { ScalarKernels.axpy(0.7, xp, $0) } }
         #expect(yd == zip(yd0, xd).map { $0 + 0.7 * $1 }, "seed 41/42")
@@ -35,8 +36,9 @@ import ZOCore
     /// route the transformer takes) equals fill-then-add, for Float and Double.
     @Test func addScaledGaussianThroughAnExistential() throws {
         let layout = try ParameterLayout([("v", [9000])])
-        let z: any Perturbation = try GaussianRGE().perturbation(step: 1, key: PRNGKey(seed: 44), parameters: Parameters<Float>(zeros: layout),
-                                                                 use: .measurement)
+        let z: any Perturbation = try GaussianRGE().perturbation(
+            step: 1, key: PRNGKey(seed: 44), parameters: Parameters<Float>(zeros: layout),
+            use: .measurement)
         var w = [Float](repeating: 0.25, count: 9000)
         w.withUnsafeMutableBufferPointer { z.addScaled(1e-3, tensor: 0, to: $0) }
         let zt: [Float] = z.materialize(tensor: 0)
@@ -59,14 +61,23 @@ import ZOCore
         var w = w0
         w.withUnsafeMutableBufferPointer { f.addScaledProduct(-0.37, to: $0) }
         var expected = w0
-        for i in 0..<m { for j in 0..<n {
-            var s = 0.0
-            for k in 0..<r { s += u[i * r + k] * v[j * r + k] }
-            expected[i * n + j] += Float(-0.37) * Float(s)
-        } }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<r { s += u[i * r + k] * v[j * r + k] }
+                expected[i * n + j] += Float(-0.37) * Float(s)
+            }
+        }
         #expect(w == expected, "rank \(r), seeds 61-63")
         var wd = w0.map(Double.init)
         wd.withUnsafeMutableBufferPointer { f.addScaledProduct(0.5, to: $0) }
-        #expect(wd == (0..<(m * n)).map { Double(w0[$0]) + 0.5 * zip(u[($0 / n) * r ..< ($0 / n) * r + r], v[($0 % n) * r ..< ($0 % n) * r + r]).reduce(0.0) { $0 + $1.0 * $1.1 } })
+        #expect(
+            wd
+                == (0..<(m * n)).map {
+                    Double(w0[$0]) + 0.5
+                        * zip(u[($0 / n) * r..<($0 / n) * r + r], v[($0 % n) * r..<($0 % n) * r + r]).reduce(0.0) {
+                            $0 + $1.0 * $1.1
+                        }
+                })
     }
 }

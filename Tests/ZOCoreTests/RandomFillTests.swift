@@ -5,8 +5,10 @@ import ZOCore
 @Suite struct RandomFillTests {
     /// Scalar reference of the documented Float layout (RandomFill's doc comment), in Double math.
     static func referenceGaussianFloat(key: PRNGKey, element n: Int) -> Double {
-        let chunk = n / 64, within = n % 64
-        let lane = within % 16, part = within / 16
+        let chunk = n / 64
+        let within = n % 64
+        let lane = within % 16
+        let part = within / 16
         let b = UInt64(chunk * 16 + lane)
         let w = key.bits(block: b)
         let (wu, wa) = part < 2 ? (w[0], w[1]) : (w[2], w[3])
@@ -74,9 +76,18 @@ import ZOCore
                 RandomFill.gaussian(Double.self, count: n, key: key),
             ]
             for (which, xs) in samples.enumerated() {
-                var m1 = 0.0, m2 = 0.0, m4 = 0.0
-                for x in xs { let x2 = x * x; m1 += x; m2 += x2; m4 += x2 * x2 }
-                m1 /= Double(n); m2 /= Double(n); m4 /= Double(n)
+                var m1 = 0.0
+                var m2 = 0.0
+                var m4 = 0.0
+                for x in xs {
+                    let x2 = x * x
+                    m1 += x
+                    m2 += x2
+                    m4 += x2 * x2
+                }
+                m1 /= Double(n)
+                m2 /= Double(n)
+                m4 /= Double(n)
                 let label = "\(which == 0 ? "Float" : "Double") seed \(seed)"
                 #expect(abs(m1) * Double(n).squareRoot() <= z, "mean \(m1), \(label)")
                 #expect(abs(m2 - 1) * (Double(n) / 2).squareRoot() <= z, "E z² \(m2), \(label)")
@@ -105,11 +116,13 @@ import ZOCore
         let q = RandomFill.haar(rows: m, cols: r, key: key)
         #expect(LinearAlgebra.orthonormalityDefect(q, rows: m, cols: r) <= 1e-12)
         let g = RandomFill.gaussian(Double.self, count: m * r, key: key)
-        for i in 0..<r { for j in 0..<r {
-            var s = 0.0
-            for k in 0..<m { s += q[k * r + i] * g[k * r + j] }
-            if i > j { #expect(abs(s) <= 1e-10, "R[\(i),\(j)] = \(s) below the diagonal") }
-            if i == j { #expect(s > 0, "R[\(i),\(i)] = \(s) must be positive (sign correction)") }
-        } }
+        for i in 0..<r {
+            for j in 0..<r {
+                var s = 0.0
+                for k in 0..<m { s += q[k * r + i] * g[k * r + j] }
+                if i > j { #expect(abs(s) <= 1e-10, "R[\(i),\(j)] = \(s) below the diagonal") }
+                if i == j { #expect(s > 0, "R[\(i),\(i)] = \(s) must be positive (sign correction)") }
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 import ZOCore
 
-/// SubZeroRankCapped (Sources/ZOCore/SubZeroRankCapped.swift): per-tensor rank min(r, m, n), the same
+/// SubZeroRankCapped (Sources/ZOCore/Perturbations/SubZeroRankCapped.swift): per-tensor rank min(r, m, n), the same
 /// numbers as SubZero at that rank, and SubZero's single-matrix moments.
 @Suite struct SubZeroRankCappedTests {
     /// A thin 2×7 matrix, a 6×5 matrix and a vector; r = 4 caps the thin one at 2.
@@ -24,7 +24,9 @@ import ZOCore
             let zt: [Double] = z.materialize(tensor: t)
             let spec = layout.tensors[t]
             #expect(f.rank == [2, 4][t])
-            #expect(try LinearAlgebra.numericalRank(zt, rows: spec.rows, cols: spec.cols) == [2, 4][t], "tensor \(t), seed 31")
+            #expect(
+                try LinearAlgebra.numericalRank(zt, rows: spec.rows, cols: spec.cols) == [2, 4][t],
+                "tensor \(t), seed 31")
         }
         #expect(z.lowRankFactors(tensor: 2) == nil)
     }
@@ -41,8 +43,10 @@ import ZOCore
             for (t, r) in [(0, 2), (1, 4), (2, 4)] {
                 let reference = try SubZero(rank: r, refreshInterval: 2, scaling: scaling)
                     .perturbation(step: 3, key: key, parameters: theta, use: .measurement)
-                let a: [Float] = z.materialize(tensor: t), b: [Float] = reference.materialize(tensor: t)
-                let ad: [Double] = z.materialize(tensor: t), bd: [Double] = reference.materialize(tensor: t)
+                let a: [Float] = z.materialize(tensor: t)
+                let b: [Float] = reference.materialize(tensor: t)
+                let ad: [Double] = z.materialize(tensor: t)
+                let bd: [Double] = reference.materialize(tensor: t)
                 #expect(a == b && ad == bd, "\(scaling) tensor \(t), seed 32")
                 #expect(z.gradientScale(tensor: t) == reference.gradientScale(tensor: t))
                 var fused = [Float](repeating: 0.5, count: layout.tensors[t].count)
@@ -59,8 +63,10 @@ import ZOCore
         let capped = try SubZeroRankCapped(rank: 5).exactMoments(gradient: g, at: Parameters<Double>(zeros: thin))
         let plain = try SubZero(rank: 3).exactMoments(gradient: g, at: Parameters<Double>(zeros: thin))
         #expect(capped != nil && capped == plain)
-        #expect(try SubZeroRankCapped(rank: 2).exactMoments(gradient: [Double](repeating: 1, count: Self.layout().count),
-                                                              at: Parameters<Double>(zeros: Self.layout())) == nil)
+        #expect(
+            try SubZeroRankCapped(rank: 2).exactMoments(
+                gradient: [Double](repeating: 1, count: Self.layout().count),
+                at: Parameters<Double>(zeros: Self.layout())) == nil)
     }
 
     @Test func badArgumentsThrow() {

@@ -14,11 +14,13 @@ struct DenseQuadratic<T: ZOScalar>: DifferentiableObjective {
         let d = layout.count
         let b = RandomFill.gaussian(Double.self, count: d * d, key: key.fold(in: 1))
         var h = [Double](repeating: 0, count: d * d)
-        for i in 0..<d { for j in 0..<d {
-            var s = 0.0
-            for k in 0..<d { s += b[k * d + i] * b[k * d + j] }
-            h[i * d + j] = s / Double(d) + (i == j ? 0.1 : 0)
-        } }
+        for i in 0..<d {
+            for j in 0..<d {
+                var s = 0.0
+                for k in 0..<d { s += b[k * d + i] * b[k * d + j] }
+                h[i * d + j] = s / Double(d) + (i == j ? 0.1 : 0)
+            }
+        }
         self.layout = layout
         self.hessian = h
         self.optimum = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: 2))
@@ -46,7 +48,8 @@ func networkLayout() throws -> ParameterLayout {
     try ParameterLayout([("layer0.weight", [6, 5]), ("layer0.bias", [6]), ("layer1.weight", [4, 6]), ("norm", [4])])
 }
 
-func randomParameters<T: ZOScalar>(_ layout: ParameterLayout, key: PRNGKey, as: T.Type = T.self) throws -> Parameters<T> {
+func randomParameters<T: ZOScalar>(_ layout: ParameterLayout, key: PRNGKey, as: T.Type = T.self) throws -> Parameters<T>
+{
     try Parameters(layout: layout, values: RandomFill.gaussian(T.self, count: layout.count, key: key))
 }
 

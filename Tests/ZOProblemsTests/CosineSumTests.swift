@@ -41,15 +41,21 @@ import ZOProblems
     /// same test rejects the unsmoothed ∇f (bias 1 − e^{−ε²b²/2} ≥ 12% of |∇f_i| here; 5 SE ≤ 1.1% of |a_i b_i|).
     @Test func smoothedGradientMatchesMonteCarlo() throws {
         let f = try problem()
-        let d = f.dimension, draws = 200_000, eps = 1.0
+        let d = f.dimension
+        let draws = 200_000
+        let eps = 1.0
         let x = try randomPoint(f.layout, key: PRNGKey(seed: 603))
         let z = RandomFill.gaussian(Double.self, count: draws * d, key: PRNGKey(seed: 604))
-        var sum = [Double](repeating: 0, count: d), sumSq = sum
+        var sum = [Double](repeating: 0, count: d)
+        var sumSq = sum
         var point = x
         for s in 0..<draws {
             for i in 0..<d { point.values[i] = x.values[i] + eps * z[s * d + i] }
             let g = try f.gradient(point)
-            for i in 0..<d { sum[i] += g[i]; sumSq[i] += g[i] * g[i] }
+            for i in 0..<d {
+                sum[i] += g[i]
+                sumSq[i] += g[i] * g[i]
+            }
         }
         let smoothed = try #require(f.smoothedGradient(x, epsilon: eps))
         let plain = try f.gradient(x)
@@ -82,7 +88,9 @@ import ZOProblems
             #expect(try gradientLipschitzRatio(f, key: PRNGKey(seed: seed), scale: 0.1) <= l)
         }
         // Along the coordinate with the largest |a| b², at the top of its cosine, the ratio → L.
-        let i = (0..<20).max { abs(f.amplitudes[$0]) * pow(f.frequencies[$0], 2) < abs(f.amplitudes[$1]) * pow(f.frequencies[$1], 2) }!
+        let i = (0..<20).max {
+            abs(f.amplitudes[$0]) * pow(f.frequencies[$0], 2) < abs(f.amplitudes[$1]) * pow(f.frequencies[$1], 2)
+        }!
         let x = Parameters<Double>(zeros: f.layout)
         var y = x
         y.values[i] = 1e-6

@@ -12,8 +12,10 @@ import ZOProblems
     func gslResidualMinimum(_ f: DenseLeastSquares<Double>) throws -> Double {
         zo_gsl_disable_abort()
         let (n, d) = (f.samples, f.dimension)
-        var x = f.design, y = f.targets
-        var c = [Double](repeating: 0, count: d), cov = [Double](repeating: 0, count: d * d)
+        var x = f.design
+        var y = f.targets
+        var c = [Double](repeating: 0, count: d)
+        var cov = [Double](repeating: 0, count: d * d)
         var chisq = 0.0
         let status: Int32 = x.withUnsafeMutableBufferPointer { xb in
             y.withUnsafeMutableBufferPointer { yb in
@@ -82,7 +84,8 @@ import ZOProblems
         var x = RandomFill.gaussian(Double.self, count: 20 * 4, key: PRNGKey(seed: 509))
         for i in 0..<20 { x[i * 4 + 3] = x[i * 4 + 1] }
         let y = RandomFill.gaussian(Double.self, count: 20, key: PRNGKey(seed: 510))
-        let singular = try DenseLeastSquares<Double>(design: x, targets: y, samples: 20, dimension: 4, key: PRNGKey(seed: 52))
+        let singular = try DenseLeastSquares<Double>(
+            design: x, targets: y, samples: 20, dimension: 4, key: PRNGKey(seed: 52))
         #expect(try #require(singular.hessianSpectrum).min()! <= 1e-14)
         #expect(norm(try singular.gradient(singular.minimizer)) <= 1e-12)
         #expect(relativeDifference(try singular.loss(singular.minimizer), try #require(singular.optimalValue)) <= 1e-12)
@@ -113,13 +116,16 @@ import ZOProblems
             try DenseLeastSquares<Double>(design: [1, 2, 3, 4], targets: [1], samples: 2, dimension: 2, key: key)
         }
         #expect(throws: ZOError.self) {
-            try DenseLeastSquares<Double>(design: [1, .nan, 3, 4], targets: [1, 2], samples: 2, dimension: 2, key: key)
+            try DenseLeastSquares<Double>(
+                design: [1, .nan, 3, 4], targets: [1, 2], samples: 2, dimension: 2, key: key)
         }
         #expect(throws: ZOError.self) {
             try DenseLeastSquares<Double>(design: [], targets: [], samples: 1, dimension: 5000, key: key)
         }
         let f = try problem()
-        #expect(throws: ZOError.self) { try f.loss(try randomPoint(try ParameterLayout.vector("w", count: 8), key: key)) }
+        #expect(throws: ZOError.self) {
+            try f.loss(try randomPoint(try ParameterLayout.vector("w", count: 8), key: key))
+        }
         #expect(f.hessianVectorProduct([1]) == nil)
     }
 }

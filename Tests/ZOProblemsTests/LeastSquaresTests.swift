@@ -4,10 +4,13 @@ import ZOCore
 import ZOProblems
 
 @Suite struct LeastSquaresTests {
-    @Test(arguments: [LeastSquaresSpectrum.identity, .geometric(ratio: 0.7), .powerLaw(exponent: 1.5),
-                      .effectiveRank(3.5), .custom([3, 0, 1, 2, 0.5, 0, 4, 1, 1, 2, 0.25, 5])])
+    @Test(arguments: [
+        LeastSquaresSpectrum.identity, .geometric(ratio: 0.7), .powerLaw(exponent: 1.5),
+        .effectiveRank(3.5), .custom([3, 0, 1, 2, 0.5, 0, 4, 1, 1, 2, 0.25, 5]),
+    ])
     func gradientMatchesCentralDifferences(spectrum: LeastSquaresSpectrum) throws {
-        let f = try LeastSquares<Double>(dimension: 12, spectrum: spectrum, largestEigenvalue: 2, key: PRNGKey(seed: 41))
+        let f = try LeastSquares<Double>(
+            dimension: 12, spectrum: spectrum, largestEigenvalue: 2, key: PRNGKey(seed: 41))
         #expect(try gradientError(f, at: try randomPoint(f.layout, key: PRNGKey(seed: 401))) <= 1e-8)
     }
 
@@ -20,7 +23,8 @@ import ZOProblems
 
     @Test func profilesHaveTheirClosedForms() throws {
         let key = PRNGKey(seed: 43)
-        let geo = try LeastSquares<Double>(dimension: 8, spectrum: .geometric(ratio: 0.5), largestEigenvalue: 3, key: key)
+        let geo = try LeastSquares<Double>(
+            dimension: 8, spectrum: .geometric(ratio: 0.5), largestEigenvalue: 3, key: key)
         #expect(relativeError(geo.eigenvalues, (0..<8).map { 3 * pow(0.5, Double($0)) }) <= 1e-15)
         #expect(relativeDifference(geo.effectiveRank, (1 - pow(0.5, 8)) / 0.5) <= 1e-14)
         let power = try LeastSquares<Double>(dimension: 8, spectrum: .powerLaw(exponent: 2), key: key)
@@ -28,7 +32,8 @@ import ZOProblems
         let identity = try LeastSquares<Double>(dimension: 8, key: key)
         #expect(identity.eigenvalues == [Double](repeating: 1, count: 8))
         #expect(identity.effectiveRank == 8)
-        let custom = try LeastSquares<Double>(dimension: 3, spectrum: .custom([1, 4, 0]), largestEigenvalue: 2, key: key)
+        let custom = try LeastSquares<Double>(
+            dimension: 3, spectrum: .custom([1, 4, 0]), largestEigenvalue: 2, key: key)
         #expect(custom.hessianSpectrum == [2, 8, 0])
         #expect(custom.smoothness == 8)
     }
@@ -36,7 +41,8 @@ import ZOProblems
     /// MeZO's Theorem 1 depends on r_H = tr H / ‖H‖: the requested effective rank is met exactly.
     @Test(arguments: [1.0, 1.0001, 2.5, 10, 100, 999.5, 1000])
     func effectiveRankIsControlled(r: Double) throws {
-        let f = try LeastSquares<Double>(dimension: 1000, spectrum: .effectiveRank(r), largestEigenvalue: 5, key: PRNGKey(seed: 44))
+        let f = try LeastSquares<Double>(
+            dimension: 1000, spectrum: .effectiveRank(r), largestEigenvalue: 5, key: PRNGKey(seed: 44))
         let h = try #require(f.hessianSpectrum)
         #expect(relativeDifference(h.reduce(0, +) / h.max()!, r) <= 1e-10)
         #expect(f.smoothness == 5)
@@ -96,14 +102,30 @@ import ZOProblems
         let key = PRNGKey(seed: 1)
         #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 0, key: key) }
         #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, largestEigenvalue: 0, key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .geometric(ratio: 0), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .geometric(ratio: 1.5), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .powerLaw(exponent: -1), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .effectiveRank(0.5), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .effectiveRank(4.5), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 4, spectrum: .custom([1, 2, 3]), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 3, spectrum: .custom([1, -2, 3]), key: key) }
-        #expect(throws: ZOError.self) { try LeastSquares<Double>(dimension: 3, spectrum: .custom([0, 0, 0]), key: key) }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .geometric(ratio: 0), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .geometric(ratio: 1.5), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .powerLaw(exponent: -1), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .effectiveRank(0.5), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .effectiveRank(4.5), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 4, spectrum: .custom([1, 2, 3]), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 3, spectrum: .custom([1, -2, 3]), key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try LeastSquares<Double>(dimension: 3, spectrum: .custom([0, 0, 0]), key: key)
+        }
         let f = try LeastSquares<Double>(dimension: 4, key: key)
         let wrong = try randomPoint(try ParameterLayout.vector("theta", count: 5), key: key)
         #expect(throws: ZOError.self) { try f.loss(wrong) }

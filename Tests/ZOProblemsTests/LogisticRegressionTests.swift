@@ -5,7 +5,8 @@ import ZOProblems
 
 @Suite struct LogisticRegressionTests {
     func problem(samples: Int = 60, dimension: Int = 7, lambda: Double = 0.01) throws -> LogisticRegression<Double> {
-        try LogisticRegression<Double>(samples: samples, dimension: dimension, regularization: lambda, key: PRNGKey(seed: 71))
+        try LogisticRegression<Double>(
+            samples: samples, dimension: dimension, regularization: lambda, key: PRNGKey(seed: 71))
     }
 
     @Test func layoutIsWeightsAndBias() throws {
@@ -85,11 +86,14 @@ import ZOProblems
     @Test(arguments: [(60, 7), (12, 30), (300, 40)])
     func smoothnessIsTheTopEigenvalue(shape: (Int, Int)) throws {
         let key = PRNGKey(seed: 72)
-        let exact = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01,
-                                                   spectralNorm: .exact, key: key)
-        let power = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01,
-                                                   spectralNorm: .powerIteration, key: key)
-        let automatic = try LogisticRegression<Double>(samples: shape.0, dimension: shape.1, regularization: 0.01, key: key)
+        let exact = try LogisticRegression<Double>(
+            samples: shape.0, dimension: shape.1, regularization: 0.01,
+            spectralNorm: .exact, key: key)
+        let power = try LogisticRegression<Double>(
+            samples: shape.0, dimension: shape.1, regularization: 0.01,
+            spectralNorm: .powerIteration, key: key)
+        let automatic = try LogisticRegression<Double>(
+            samples: shape.0, dimension: shape.1, regularization: 0.01, key: key)
         let reference = try referenceSmoothness(exact)
         #expect(relativeDifference(try #require(exact.smoothness), reference) <= 1e-12)
         #expect(relativeDifference(try #require(power.smoothness), reference) <= 1e-9)
@@ -112,11 +116,15 @@ import ZOProblems
         let n = 20_000
         let f = try problem(samples: n, dimension: 3, lambda: 0)
         let planted = try #require(f.plantedParameters)
-        var diff = 0.0, varLabels = 0.0, agreeDiff = 0.0, varAgree = 0.0
+        var diff = 0.0
+        var varLabels = 0.0
+        var agreeDiff = 0.0
+        var varAgree = 0.0
         for i in 0..<n {
             var m = planted.values[3]
             for j in 0..<3 { m += f.features[i * 3 + j] * planted.values[j] }
-            let p = 1 / (1 + exp(-m)), q = 1 / (1 + exp(-abs(m)))
+            let p = 1 / (1 + exp(-m))
+            let q = 1 / (1 + exp(-abs(m)))
             diff += f.labels[i] - (2 * p - 1)
             varLabels += 4 * p * (1 - p)
             agreeDiff += ((m > 0) == (f.labels[i] > 0) ? 1 : 0) - q
@@ -141,8 +149,9 @@ import ZOProblems
 
     @Test func explicitDataMatchesGeneratedData() throws {
         let f = try problem()
-        let g = try LogisticRegression<Double>(features: f.features, labels: f.labels, samples: 60, dimension: 7,
-                                               regularization: 0.01, key: PRNGKey(seed: 71))
+        let g = try LogisticRegression<Double>(
+            features: f.features, labels: f.labels, samples: 60, dimension: 7,
+            regularization: 0.01, key: PRNGKey(seed: 71))
         let x = try randomPoint(f.layout, key: PRNGKey(seed: 720))
         #expect(try g.loss(x) == f.loss(x))
         #expect(g.plantedParameters == nil)
@@ -155,13 +164,17 @@ import ZOProblems
         let x = try randomPoint(fd.layout, key: PRNGKey(seed: 721))
         #expect(relativeDifference(try ff.loss(x.converted(to: Float.self)), try fd.loss(x)) <= 1e-5)
         let batch = BatchSelection.minibatch(key: PRNGKey(seed: 722), size: 9)
-        #expect(relativeDifference(try ff.loss(x.converted(to: Float.self), batch: batch), try fd.loss(x, batch: batch)) <= 1e-5)
+        #expect(
+            relativeDifference(try ff.loss(x.converted(to: Float.self), batch: batch), try fd.loss(x, batch: batch))
+                <= 1e-5)
     }
 
     @Test func invalidInputThrows() throws {
         let key = PRNGKey(seed: 1)
         #expect(throws: ZOError.self) { try LogisticRegression<Double>(samples: 0, dimension: 3, key: key) }
-        #expect(throws: ZOError.self) { try LogisticRegression<Double>(samples: 5, dimension: 3, regularization: -1, key: key) }
+        #expect(throws: ZOError.self) {
+            try LogisticRegression<Double>(samples: 5, dimension: 3, regularization: -1, key: key)
+        }
         #expect(throws: ZOError.self) {
             try LogisticRegression<Double>(features: [1, 2], labels: [1], samples: 1, dimension: 3, key: key)
         }
@@ -169,13 +182,16 @@ import ZOProblems
             try LogisticRegression<Double>(features: [1, 2], labels: [1, 0], samples: 2, dimension: 1, key: key)
         }
         #expect(throws: ZOError.self) {
-            try LogisticRegression<Double>(features: [1, .infinity], labels: [1, -1], samples: 2, dimension: 1, key: key)
+            try LogisticRegression<Double>(
+                features: [1, .infinity], labels: [1, -1], samples: 2, dimension: 1, key: key)
         }
         let f = try problem()
         let x = f.initialPoint()
         #expect(throws: ZOError.self) { try f.loss(x, batch: .minibatch(key: key, size: 0)) }
         #expect(throws: ZOError.self) { try f.loss(x, batch: .minibatch(key: key, size: 61)) }
         #expect(throws: ZOError.self) { try f.gradient(x, batch: .minibatch(key: key, size: -3)) }
-        #expect(throws: ZOError.self) { try f.loss(try randomPoint(try ParameterLayout.vector("w", count: 8), key: key)) }
+        #expect(throws: ZOError.self) {
+            try f.loss(try randomPoint(try ParameterLayout.vector("w", count: 8), key: key))
+        }
     }
 }

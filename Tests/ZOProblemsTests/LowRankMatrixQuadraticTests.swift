@@ -9,9 +9,10 @@ import ZOProblems
     static let sigmaB = [1.5, 0.25]
 
     func problem(_ seed: UInt64 = 11) throws -> LowRankMatrixQuadratic<Double> {
-        try LowRankMatrixQuadratic<Double>(m: 9, n: 6, p: 7, q: 5, rankA: 3, rankB: 2,
-                                           singularValuesA: Self.sigmaA, singularValuesB: Self.sigmaB,
-                                           key: PRNGKey(seed: seed))
+        try LowRankMatrixQuadratic<Double>(
+            m: 9, n: 6, p: 7, q: 5, rankA: 3, rankB: 2,
+            singularValuesA: Self.sigmaA, singularValuesB: Self.sigmaB,
+            key: PRNGKey(seed: seed))
     }
 
     @Test func gradientMatchesCentralDifferences() throws {
@@ -102,7 +103,9 @@ import ZOProblems
     }
 
     @Test func keyDeterminesTheProblem() throws {
-        let a = try problem(20), b = try problem(20), c = try problem(21)
+        let a = try problem(20)
+        let b = try problem(20)
+        let c = try problem(21)
         #expect(a.initialPoint() == b.initialPoint())
         #expect(a.matrixA == b.matrixA)
         #expect(a.initialPoint() != c.initialPoint())
@@ -111,9 +114,10 @@ import ZOProblems
 
     @Test func floatAndDoubleGiveTheSameLoss() throws {
         let fd = try problem()
-        let ff = try LowRankMatrixQuadratic<Float>(m: 9, n: 6, p: 7, q: 5, rankA: 3, rankB: 2,
-                                                    singularValuesA: Self.sigmaA, singularValuesB: Self.sigmaB,
-                                                    key: PRNGKey(seed: 11))
+        let ff = try LowRankMatrixQuadratic<Float>(
+            m: 9, n: 6, p: 7, q: 5, rankA: 3, rankB: 2,
+            singularValuesA: Self.sigmaA, singularValuesB: Self.sigmaB,
+            key: PRNGKey(seed: 11))
         let x = try randomPoint(fd.layout, key: PRNGKey(seed: 116)).converted(to: Float.self)
         #expect(relativeDifference(try ff.loss(x), try fd.loss(x.converted(to: Double.self))) <= 1e-12)
         let xd = try randomPoint(fd.layout, key: PRNGKey(seed: 116))
@@ -129,10 +133,12 @@ import ZOProblems
             try LowRankMatrixQuadratic<Double>(m: 5, n: 5, p: 2, q: 5, rankA: 3, rankB: 1, key: key)
         }
         #expect(throws: ZOError.self) {
-            try LowRankMatrixQuadratic<Double>(m: 5, n: 5, p: 5, q: 5, rankA: 2, rankB: 1, singularValuesA: [1], key: key)
+            try LowRankMatrixQuadratic<Double>(
+                m: 5, n: 5, p: 5, q: 5, rankA: 2, rankB: 1, singularValuesA: [1], key: key)
         }
         #expect(throws: ZOError.self) {
-            try LowRankMatrixQuadratic<Double>(m: 5, n: 5, p: 5, q: 5, rankA: 2, rankB: 1, singularValuesA: [1, -1], key: key)
+            try LowRankMatrixQuadratic<Double>(
+                m: 5, n: 5, p: 5, q: 5, rankA: 2, rankB: 1, singularValuesA: [1, -1], key: key)
         }
         let f = try problem()
         let wrong = try randomPoint(try ParameterLayout.matrix("W", rows: 6, cols: 9), key: key)

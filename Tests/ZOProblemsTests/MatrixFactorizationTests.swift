@@ -27,8 +27,12 @@ import ZOProblems
         let x = try randomPoint(f.layout, key: PRNGKey(seed: 302))
         let v = RandomFill.gaussian(Double.self, count: f.layout.count, key: PRNGKey(seed: 303))
         let h = 1e-5
-        var plus = x, minus = x
-        for i in v.indices { plus.values[i] += h * v[i]; minus.values[i] -= h * v[i] }
+        var plus = x
+        var minus = x
+        for i in v.indices {
+            plus.values[i] += h * v[i]
+            minus.values[i] -= h * v[i]
+        }
         let fd = zip(try f.gradient(plus), try f.gradient(minus)).map { ($0 - $1) / (2 * h) }
         #expect(relativeError(try f.hessianVectorProduct(at: x, v), fd) <= 1e-8)
     }
@@ -56,13 +60,15 @@ import ZOProblems
         let bound = f.localSmoothness(radius: radius)
         for seed in 304..<324 as Range<UInt64> {
             let (k1, k2) = PRNGKey(seed: seed).split()
-            var x = try randomPoint(f.layout, key: k1), y = try randomPoint(f.layout, key: k2)
+            var x = try randomPoint(f.layout, key: k1)
+            var y = try randomPoint(f.layout, key: k2)
             // Put x on the sphere of radius ρ and y inside it, near x, where the Hessian is largest.
             let nx = norm(x.values)
             x.values = x.values.map { $0 * radius / nx }
             y.values = zip(x.values, y.values).map { 0.97 * $0 + 0.01 * $1 }
             #expect(norm(y.values) <= radius)
-            let gx = try f.gradient(x), gy = try f.gradient(y)
+            let gx = try f.gradient(x)
+            let gy = try f.gradient(y)
             let ratio = norm(zip(gx, gy).map { $0 - $1 }) / norm(zip(x.values, y.values).map { $0 - $1 })
             #expect(ratio <= bound)
         }
@@ -83,14 +89,20 @@ import ZOProblems
     @Test func smoothedGradientMatchesMonteCarlo() throws {
         let f = try problem()
         let x = try randomPoint(f.layout, key: PRNGKey(seed: 326))
-        let eps = 0.5, draws = 200_000, d = f.layout.count
+        let eps = 0.5
+        let draws = 200_000
+        let d = f.layout.count
         let z = RandomFill.gaussian(Double.self, count: draws * d, key: PRNGKey(seed: 327))
-        var sum = [Double](repeating: 0, count: d), sumSq = sum
+        var sum = [Double](repeating: 0, count: d)
+        var sumSq = sum
         var point = x
         for s in 0..<draws {
             for i in 0..<d { point.values[i] = x.values[i] + eps * z[s * d + i] }
             let g = try f.gradient(point)
-            for i in 0..<d { sum[i] += g[i]; sumSq[i] += g[i] * g[i] }
+            for i in 0..<d {
+                sum[i] += g[i]
+                sumSq[i] += g[i] * g[i]
+            }
         }
         let n = Double(draws)
         let smoothed = try #require(f.smoothedGradient(x, epsilon: eps))

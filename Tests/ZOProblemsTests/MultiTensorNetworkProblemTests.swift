@@ -51,8 +51,9 @@ import ZOProblems
     }
 
     @Test func customLayoutAndSmoothing() throws {
-        let f = try MultiTensorNetworkProblem<Double>(tensors: [("a", [3]), ("B", [4, 7]), ("c", [2])], rank: 4,
-                                                      key: PRNGKey(seed: 82))
+        let f = try MultiTensorNetworkProblem<Double>(
+            tensors: [("a", [3]), ("B", [4, 7]), ("c", [2])], rank: 4,
+            key: PRNGKey(seed: 82))
         let x = try randomPoint(f.layout, key: PRNGKey(seed: 811))
         #expect(try gradientError(f, at: x) <= 1e-8)
         let fd = try centralDifferences(at: x) { try f.smoothedLoss($0, epsilon: 0.3) }
@@ -72,10 +73,16 @@ import ZOProblems
         #expect(throws: ZOError.self) { try MultiTensorNetworkProblem<Double>(rank: 0, key: key) }
         #expect(throws: ZOError.self) { try MultiTensorNetworkProblem<Double>(m: 6, n: 5, p: 3, rank: 4, key: key) }
         #expect(throws: ZOError.self) { try MultiTensorNetworkProblem<Double>(tensors: [], rank: 1, key: key) }
-        #expect(throws: ZOError.self) { try MultiTensorNetworkProblem<Double>(tensors: [("x", [2, 2, 2])], rank: 1, key: key) }
-        #expect(throws: ZOError.self) { try MultiTensorNetworkProblem<Double>(tensors: [("x", [2]), ("x", [3])], rank: 1, key: key) }
+        #expect(throws: ZOError.self) {
+            try MultiTensorNetworkProblem<Double>(tensors: [("x", [2, 2, 2])], rank: 1, key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try MultiTensorNetworkProblem<Double>(tensors: [("x", [2]), ("x", [3])], rank: 1, key: key)
+        }
         let f = try problem()
-        #expect(throws: ZOError.self) { try f.loss(try randomPoint(try ParameterLayout.vector("x", count: 64), key: key)) }
+        #expect(throws: ZOError.self) {
+            try f.loss(try randomPoint(try ParameterLayout.vector("x", count: 64), key: key))
+        }
         #expect(f.hessianVectorProduct([0]) == nil)
     }
 }

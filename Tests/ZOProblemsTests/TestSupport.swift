@@ -9,7 +9,8 @@ import ZOProblems
 /// ‖a − b‖ / ‖b‖ (or the absolute error when b = 0).
 func relativeError(_ a: [Double], _ b: [Double]) -> Double {
     precondition(a.count == b.count, "relativeError needs equal lengths")
-    var diff = 0.0, ref = 0.0
+    var diff = 0.0
+    var ref = 0.0
     for i in a.indices {
         diff += (a[i] - b[i]) * (a[i] - b[i])
         ref += b[i] * b[i]
@@ -23,15 +24,19 @@ func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1
 
 /// Parameters of `layout` with keyed N(0, scale²) values.
 func randomPoint(_ layout: ParameterLayout, key: PRNGKey, scale: Double = 1) throws -> Parameters<Double> {
-    try Parameters(layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: key).map { $0 * scale })
+    try Parameters(
+        layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: key).map { $0 * scale })
 }
 
 /// Central differences (f(x + h e_i) − f(x − h e_i)) / 2h of a loss at every coordinate.
-func centralDifferences(at point: Parameters<Double>, step h: Double = 1e-5,
-                        _ f: (Parameters<Double>) throws -> Double) throws -> [Double] {
+func centralDifferences(
+    at point: Parameters<Double>, step h: Double = 1e-5,
+    _ f: (Parameters<Double>) throws -> Double
+) throws -> [Double] {
     var out = [Double](repeating: 0, count: point.count)
     for i in 0..<point.count {
-        var plus = point, minus = point
+        var plus = point
+        var minus = point
         plus.values[i] += h
         minus.values[i] -= h
         out[i] = (try f(plus) - f(minus)) / (2 * h)
@@ -40,21 +45,27 @@ func centralDifferences(at point: Parameters<Double>, step h: Double = 1e-5,
 }
 
 /// Relative error of the problem's gradient against central differences of its loss.
-func gradientError<P: SyntheticProblem>(_ problem: P, at point: Parameters<Double>, batch: BatchSelection = .full,
-                                        step h: Double = 1e-5) throws -> Double where P.Scalar == Double {
+func gradientError<P: SyntheticProblem>(
+    _ problem: P, at point: Parameters<Double>, batch: BatchSelection = .full,
+    step h: Double = 1e-5
+) throws -> Double where P.Scalar == Double {
     let fd = try centralDifferences(at: point, step: h) { try problem.loss($0, batch: batch) }
     return relativeError(try problem.gradient(point, batch: batch), fd)
 }
 
 /// Relative error of H v against (∇f(x + hv) − ∇f(x − hv)) / 2h (exact for quadratics up to rounding).
-func hessianVectorError<P: SyntheticProblem>(_ problem: P, at point: Parameters<Double>, direction v: [Double],
-                                             step h: Double = 1e-4) throws -> Double where P.Scalar == Double {
-    var plus = point, minus = point
+func hessianVectorError<P: SyntheticProblem>(
+    _ problem: P, at point: Parameters<Double>, direction v: [Double],
+    step h: Double = 1e-4
+) throws -> Double where P.Scalar == Double {
+    var plus = point
+    var minus = point
     for i in v.indices {
         plus.values[i] += h * v[i]
         minus.values[i] -= h * v[i]
     }
-    let gp = try problem.gradient(plus), gm = try problem.gradient(minus)
+    let gp = try problem.gradient(plus)
+    let gm = try problem.gradient(minus)
     let fd = zip(gp, gm).map { ($0 - $1) / (2 * h) }
     let hv = try #require(problem.hessianVectorProduct(v))
     return relativeError(hv, fd)
@@ -66,7 +77,8 @@ where P.Scalar == Double {
     let (k1, k2) = key.split()
     let x = try randomPoint(problem.layout, key: k1, scale: scale)
     let y = try randomPoint(problem.layout, key: k2, scale: scale)
-    let gx = try problem.gradient(x), gy = try problem.gradient(y)
+    let gx = try problem.gradient(x)
+    let gy = try problem.gradient(y)
     return norm(zip(gx, gy).map { $0 - $1 }) / norm(zip(x.values, y.values).map { $0 - $1 })
 }
 

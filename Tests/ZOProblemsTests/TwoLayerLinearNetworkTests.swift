@@ -4,7 +4,8 @@ import ZOProblems
 
 @Suite struct TwoLayerLinearNetworkTests {
     func problem(noise: Double = 0) throws -> TwoLayerLinearNetwork<Double> {
-        try TwoLayerLinearNetwork<Double>(inputs: 5, hidden: 4, outputs: 3, samples: 25, noise: noise, key: PRNGKey(seed: 91))
+        try TwoLayerLinearNetwork<Double>(
+            inputs: 5, hidden: 4, outputs: 3, samples: 25, noise: noise, key: PRNGKey(seed: 91))
     }
 
     @Test func layoutMatchesTheMultiTensorQuadratic() throws {
@@ -47,20 +48,27 @@ import ZOProblems
 
     @Test func floatAndDoubleGiveTheSameLoss() throws {
         let fd = try problem(noise: 0.1)
-        let ff = try TwoLayerLinearNetwork<Float>(inputs: 5, hidden: 4, outputs: 3, samples: 25, noise: 0.1, key: PRNGKey(seed: 91))
+        let ff = try TwoLayerLinearNetwork<Float>(
+            inputs: 5, hidden: 4, outputs: 3, samples: 25, noise: 0.1, key: PRNGKey(seed: 91))
         let x = try randomPoint(fd.layout, key: PRNGKey(seed: 907))
         #expect(relativeDifference(try ff.loss(x.converted(to: Float.self)), try fd.loss(x)) <= 1e-5)
     }
 
     @Test func invalidInputThrows() throws {
         let key = PRNGKey(seed: 1)
-        #expect(throws: ZOError.self) { try TwoLayerLinearNetwork<Double>(inputs: 0, hidden: 2, outputs: 2, samples: 3, key: key) }
-        #expect(throws: ZOError.self) { try TwoLayerLinearNetwork<Double>(inputs: 2, hidden: 2, outputs: 2, samples: 0, key: key) }
+        #expect(throws: ZOError.self) {
+            try TwoLayerLinearNetwork<Double>(inputs: 0, hidden: 2, outputs: 2, samples: 3, key: key)
+        }
+        #expect(throws: ZOError.self) {
+            try TwoLayerLinearNetwork<Double>(inputs: 2, hidden: 2, outputs: 2, samples: 0, key: key)
+        }
         #expect(throws: ZOError.self) {
             try TwoLayerLinearNetwork<Double>(inputs: 2, hidden: 2, outputs: 2, samples: 3, noise: -0.1, key: key)
         }
         let f = try problem()
         #expect(throws: ZOError.self) { try f.loss(f.initialPoint(), batch: .minibatch(key: key, size: 26)) }
-        #expect(throws: ZOError.self) { try f.gradient(try randomPoint(try ParameterLayout.vector("x", count: 50), key: key)) }
+        #expect(throws: ZOError.self) {
+            try f.gradient(try randomPoint(try ParameterLayout.vector("x", count: 50), key: key))
+        }
     }
 }

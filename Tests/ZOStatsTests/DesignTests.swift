@@ -14,12 +14,16 @@ import ZOStats
     /// Rejection fraction over `reps` replicates is consistent with `rate` (two-sided CP interval).
     func expectRate(_ rejections: Int, _ reps: Int, consistentWith rate: Double, _ label: String) {
         let (lo, hi) = Multiplicity.clopperPearson(successes: rejections, trials: reps, confidence: Self.confidence)
-        #expect(lo <= rate && rate <= hi, "\(label): \(rejections)/\(reps) rejections; CP [\(lo), \(hi)] excludes \(rate)")
+        #expect(
+            lo <= rate && rate <= hi, "\(label): \(rejections)/\(reps) rejections; CP [\(lo), \(hi)] excludes \(rate)")
     }
 
     @Test func scalarMeanHasItsSizeAndPower() {
-        let reps = 4000, n = 400, alpha = 0.05
-        var nullRejects = 0, altRejects = 0
+        let reps = 4000
+        let n = 400
+        let alpha = 0.05
+        var nullRejects = 0
+        var altRejects = 0
         let effect = Design.meanDetectable(n: n, sigma: 1, alpha: alpha)
         for r in 0..<reps {
             let x = gaussians(n, PRNGKey(seed: 10).fold(in: r))
@@ -33,26 +37,46 @@ import ZOStats
     }
 
     @Test func oneSidedMeanHasItsSize() {
-        let reps = 4000, n = 200, alpha = 0.05
+        let reps = 4000
+        let n = 200
+        let alpha = 0.05
         var rejects = 0
-        for r in 0..<reps where MeanTests.scalarMean(gaussians(n, PRNGKey(seed: 11).fold(in: r)), target: 0, alpha: alpha, sides: .one).outcome == .fail {
+        for r in 0..<reps
+        where MeanTests.scalarMean(gaussians(n, PRNGKey(seed: 11).fold(in: r)), target: 0, alpha: alpha, sides: .one)
+            .outcome == .fail
+        {
             rejects += 1
         }
         expectRate(rejects, reps, consistentWith: alpha, "one-sided size, seed 11")
     }
 
     @Test func chiSquaredAndHotellingHaveTheirSize() {
-        let reps = 2000, n = 300, d = 5, alpha = 0.05
-        var chi = 0, hot = 0, power = 0
+        let reps = 2000
+        let n = 300
+        let d = 5
+        let alpha = 0.05
+        var chi = 0
+        var hot = 0
+        var power = 0
         let delta = Design.chiSquaredDetectable(n: n, dimension: d, alpha: alpha)
         for r in 0..<reps {
             let flat = gaussians(n * d, PRNGKey(seed: 12).fold(in: r))
             let samples = (0..<n).map { Array(flat[($0 * d)..<($0 * d + d)]) }
-            if MeanTests.chiSquaredMean(samples, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }).outcome == .fail { chi += 1 }
-            if MeanTests.hotelling(samples, target: [Double](repeating: 0, count: d), alpha: alpha).outcome == .fail { hot += 1 }
+            if MeanTests.chiSquaredMean(
+                samples, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }
+            ).outcome == .fail {
+                chi += 1
+            }
+            if MeanTests.hotelling(samples, target: [Double](repeating: 0, count: d), alpha: alpha).outcome == .fail {
+                hot += 1
+            }
             // Shift along one axis by the detectable Mahalanobis distance.
             let shifted = samples.map { x in [x[0] + delta] + x.dropFirst() }
-            if MeanTests.chiSquaredMean(shifted, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }).outcome == .fail { power += 1 }
+            if MeanTests.chiSquaredMean(
+                shifted, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }
+            ).outcome == .fail {
+                power += 1
+            }
         }
         expectRate(chi, reps, consistentWith: alpha, "χ² size, seed 12")
         expectRate(hot, reps, consistentWith: alpha, "Hotelling size, seed 12")
@@ -61,26 +85,37 @@ import ZOStats
 
     /// Noncentral χ² survival against simulation of ‖z + μ‖² (30 000 draws, 5 SE).
     @Test func noncentralChiSquaredMatchesSimulation() {
-        let d = 4, lambda = 6.0, x = 12.0, draws = 30_000
+        let d = 4
+        let lambda = 6.0
+        let x = 12.0
+        let draws = 30_000
         let flat = gaussians(draws * d, PRNGKey(seed: 13))
         var hits = 0
         for i in 0..<draws {
             var s = 0.0
-            for j in 0..<d { let v = flat[i * d + j] + (j == 0 ? lambda.squareRoot() : 0); s += v * v }
+            for j in 0..<d {
+                let v = flat[i * d + j] + (j == 0 ? lambda.squareRoot() : 0)
+                s += v * v
+            }
             if s > x { hits += 1 }
         }
         let p = Dist.noncentralChiSquaredSurvival(x, dof: Double(d), noncentrality: lambda)
         let se = (p * (1 - p) / Double(draws)).squareRoot()
         #expect(abs(Double(hits) / Double(draws) - p) <= 5 * se, "seed 13")
-        #expect(abs(Dist.noncentralChiSquaredSurvival(x, dof: 3, noncentrality: 0) - Dist.chiSquaredSurvival(x, dof: 3)) < 1e-15)
+        #expect(
+            abs(Dist.noncentralChiSquaredSurvival(x, dof: 3, noncentrality: 0) - Dist.chiSquaredSurvival(x, dof: 3))
+                < 1e-15)
     }
 
     /// Median of means under heavy tails (Student t₃, variance 3): false-fail rate ≤ α, and a shift of
     /// the detectable size is caught with probability ≥ 1 − α.
     @Test func medianOfMeansBoundHolds() {
-        let reps = 1000, n = 2000, alpha = 0.01
+        let reps = 1000
+        let n = 2000
+        let alpha = 0.01
         let sigma = 3.0.squareRoot()
-        var falseFails = 0, detections = 0
+        var falseFails = 0
+        var detections = 0
         let shift = Design.medianOfMeansDetectable(n: n, sigma: sigma, alpha: alpha)
         for r in 0..<reps {
             let key = PRNGKey(seed: 14).fold(in: r)
@@ -90,12 +125,16 @@ import ZOStats
                 return z[i * 4] / (chi / 3).squareRoot()
             }
             if MedianOfMeans.test(t3, target: 0, sigmaBound: sigma, alpha: alpha).outcome == .fail { falseFails += 1 }
-            if MedianOfMeans.test(t3.map { $0 + shift }, target: 0, sigmaBound: sigma, alpha: alpha).outcome == .fail { detections += 1 }
+            if MedianOfMeans.test(t3.map { $0 + shift }, target: 0, sigmaBound: sigma, alpha: alpha).outcome == .fail {
+                detections += 1
+            }
         }
         let (loFalse, _) = Multiplicity.clopperPearson(successes: falseFails, trials: reps, confidence: Self.confidence)
         #expect(loFalse <= alpha, "MoM false-fail rate \(falseFails)/\(reps) exceeds α = \(alpha), seed 14")
-        let (_, hiDetect) = Multiplicity.clopperPearson(successes: detections, trials: reps, confidence: Self.confidence)
-        #expect(hiDetect >= 1 - alpha, "MoM detection \(detections)/\(reps) below 1 − α at the detectable shift, seed 14")
+        let (_, hiDetect) = Multiplicity.clopperPearson(
+            successes: detections, trials: reps, confidence: Self.confidence)
+        #expect(
+            hiDetect >= 1 - alpha, "MoM detection \(detections)/\(reps) below 1 − α at the detectable shift, seed 14")
     }
 
     @Test func holmClopperPearsonAndDKWM() {
@@ -115,16 +154,26 @@ import ZOStats
     @Test func scalingFitHasItsSizeAndFindsAWrongExponent() throws {
         let x = [10.0, 30, 100, 300, 1000, 3000]
         let theory = x.map { 2 * $0 }
-        let reps = 2000, alpha = 0.05
-        var rejects = 0, wrong = 0
+        let reps = 2000
+        let alpha = 0.05
+        var rejects = 0
+        var wrong = 0
         for r in 0..<reps {
             let noise = gaussians(x.count, PRNGKey(seed: 16).fold(in: r))
             let se = theory.map { 0.03 * $0 }
             let measured = zip(theory, noise).map { $0 * (1 + 0.03 * $1) }
-            if try Fits.scalingAgainstTheory(x: x, measured: measured, standardErrors: se, theory: theory, alpha: alpha).0.outcome == .fail { rejects += 1 }
+            if try Fits.scalingAgainstTheory(x: x, measured: measured, standardErrors: se, theory: theory, alpha: alpha)
+                .0.outcome == .fail
+            {
+                rejects += 1
+            }
             // A theory off by d versus d+2 at small d: V = 2(x + 2) measured against 2x.
             let shifted = zip(x, noise).map { 2 * ($0 + 2) * (1 + 0.03 * $1) }
-            if try Fits.scalingAgainstTheory(x: x, measured: shifted, standardErrors: se, theory: theory, alpha: alpha).0.outcome == .fail { wrong += 1 }
+            if try Fits.scalingAgainstTheory(x: x, measured: shifted, standardErrors: se, theory: theory, alpha: alpha)
+                .0.outcome == .fail
+            {
+                wrong += 1
+            }
         }
         expectRate(rejects, reps, consistentWith: alpha, "scaling-fit size, seed 16")
         #expect(Double(wrong) / Double(reps) > 0.5, "d vs d+2 at 3% noise must usually be caught: \(wrong)/\(reps)")
@@ -134,14 +183,17 @@ import ZOStats
     }
 
     @Test func jointCoefficientTestHasItsSize() throws {
-        let reps = 2000, alpha = 0.05
+        let reps = 2000
+        let alpha = 0.05
         var rejects = 0
         let grid = [(1.0, 1.0), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1), (3, 2), (3, 3)]
         for r in 0..<reps {
             let e = gaussians(grid.count, PRNGKey(seed: 17).fold(in: r))
             let y = grid.enumerated().map { 0.5 + 1.0 * $1.0 - 1.0 * $1.1 + 0.1 * e[$0] }
             let reg = try Fits.linearRegression(design: grid.map { [1, $0.0, $0.1] }, y: y)
-            if try Fits.jointCoefficientTest(reg, indices: [1, 2], hypothesis: [1, -1], alpha: alpha).outcome == .fail { rejects += 1 }
+            if try Fits.jointCoefficientTest(reg, indices: [1, 2], hypothesis: [1, -1], alpha: alpha).outcome == .fail {
+                rejects += 1
+            }
         }
         expectRate(rejects, reps, consistentWith: alpha, "joint F-test size, seed 17")
     }

@@ -15,9 +15,12 @@ public struct BiasBed {
     public let coefficientErrorSquared: ((Double, DifferenceScheme) -> Double)?
     public let measure: (Double, DifferenceScheme, Int, PRNGKey) throws -> (c: Double, z: [Double])
 
-    static func measurer<O: Objective>(_ problem: O, at theta: Parameters<Double>) -> (Double, DifferenceScheme, Int, PRNGKey) throws -> (c: Double, z: [Double]) where O.Scalar == Double {
+    static func measurer<O: Objective>(_ problem: O, at theta: Parameters<Double>) -> (
+        Double, DifferenceScheme, Int, PRNGKey
+    ) throws -> (c: Double, z: [Double]) where O.Scalar == Double {
         { epsilon, scheme, step, key in
-            let e = try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: scheme).measure(problem, at: theta, step: step, key: key)
+            let e = try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: scheme).measure(
+                problem, at: theta, step: step, key: key)
             return (e.coefficients[0], e.samples[0].materialize())
         }
     }
@@ -26,16 +29,20 @@ public struct BiasBed {
     public static func cosineSum(dimension d: Int, key: PRNGKey) throws -> BiasBed {
         let problem = try CosineSum<Double>(dimension: d, key: key)
         let theta = problem.initialPoint()
-        let a = problem.amplitudes, b = problem.frequencies, x = theta.values
-        let s = (0..<d).map { a[$0] * Foundation.sin(b[$0] * x[$0]) }      // aᵢ sin(bᵢθᵢ)
-        let k = (0..<d).map { a[$0] * Foundation.cos(b[$0] * x[$0]) }      // aᵢ cos(bᵢθᵢ)
+        let a = problem.amplitudes
+        let b = problem.frequencies
+        let x = theta.values
+        let s = (0..<d).map { a[$0] * Foundation.sin(b[$0] * x[$0]) }  // aᵢ sin(bᵢθᵢ)
+        let k = (0..<d).map { a[$0] * Foundation.cos(b[$0] * x[$0]) }  // aᵢ cos(bᵢθᵢ)
         let smoothed: (Double) -> [Double] = { eps in problem.smoothedGradient(theta, epsilon: eps) ?? [] }
         return BiasBed(
             label: "CosineSum d=\(d)", gradient: try problem.gradient(theta),
             halfGradLaplacian: (0..<d).map { 0.5 * s[$0] * b[$0] * b[$0] * b[$0] },
             smoothedGradient: smoothed,
             hessianForm: { z in (0..<d).reduce(0.0) { $0 - k[$1] * b[$1] * b[$1] * z[$1] * z[$1] } },
-            coefficientErrorSquared: { eps, scheme in cosineCoefficientError(s: s, k: k, b: b, epsilon: eps, scheme: scheme) },
+            coefficientErrorSquared: { eps, scheme in
+                cosineCoefficientError(s: s, k: k, b: b, epsilon: eps, scheme: scheme)
+            },
             measure: measurer(problem, at: theta))
     }
 
@@ -43,8 +50,11 @@ public struct BiasBed {
     /// independent zero-mean terms: E = Σ sᵢ² bᵢ² φ(tᵢ²), φ(x) = 1 − 2e^{−x/2} + (1 − e^{−2x})/(2x).
     /// One-sided adds uᵢ = kᵢ(cos(tᵢzᵢ) − 1)/ε (even, uncorrelated with the odd terms):
     /// E uᵢ = kᵢ(e^{−tᵢ²/2} − 1)/ε, Var uᵢ = kᵢ²(1 − e^{−tᵢ²})²/(2ε²).
-    public static func cosineCoefficientError(s: [Double], k: [Double], b: [Double], epsilon eps: Double, scheme: DifferenceScheme) -> Double {
-        var total = 0.0, meanU = 0.0
+    public static func cosineCoefficientError(
+        s: [Double], k: [Double], b: [Double], epsilon eps: Double, scheme: DifferenceScheme
+    ) -> Double {
+        var total = 0.0
+        var meanU = 0.0
         for i in s.indices {
             let x = eps * eps * b[i] * b[i]
             total += s[i] * s[i] * b[i] * b[i] * phi(x)
@@ -71,9 +81,12 @@ public struct BiasBed {
         let problem = try LogisticRegression<Double>(samples: samples, dimension: dimension, key: key)
         let theta = problem.initialPoint()
         let smoothing = LogisticSmoothing(problem, at: theta.values)
-        return BiasBed(label: "logistic N=\(samples) d=\(dimension + 1)", gradient: try problem.gradient(theta),
-                       halfGradLaplacian: smoothing.halfGradLaplacian(), smoothedGradient: { smoothing.smoothedGradient(epsilon: $0) },
-                       hessianForm: { smoothing.hessianForm($0) }, coefficientErrorSquared: nil, measure: measurer(problem, at: theta))
+        return BiasBed(
+            label: "logistic N=\(samples) d=\(dimension + 1)", gradient: try problem.gradient(theta),
+            halfGradLaplacian: smoothing.halfGradLaplacian(),
+            smoothedGradient: { smoothing.smoothedGradient(epsilon: $0) },
+            hessianForm: { smoothing.hessianForm($0) }, coefficientErrorSquared: nil,
+            measure: measurer(problem, at: theta))
     }
 }
 
@@ -83,12 +96,26 @@ public struct LogisticSmoothing {
     let margins: [Double], norms: [Double]
 
     public init(_ p: LogisticRegression<Double>, at theta: [Double]) {
-        x = p.features; y = p.labels; n = p.samples; d = p.dimension; lambda = p.regularization; self.theta = theta
-        margins = (0..<p.samples).map { i in (0..<p.dimension).reduce(theta[p.dimension]) { $0 + p.features[i * p.dimension + $1] * theta[$1] } }
-        norms = (0..<p.samples).map { i in (1 + (0..<p.dimension).reduce(0.0) { $0 + p.features[i * p.dimension + $1] * p.features[i * p.dimension + $1] }).squareRoot() }
+        x = p.features
+        y = p.labels
+        n = p.samples
+        d = p.dimension
+        lambda = p.regularization
+        self.theta = theta
+        margins = (0..<p.samples).map { i in
+            (0..<p.dimension).reduce(theta[p.dimension]) { $0 + p.features[i * p.dimension + $1] * theta[$1] }
+        }
+        norms = (0..<p.samples).map { i in
+            (1
+                + (0..<p.dimension).reduce(0.0) {
+                    $0 + p.features[i * p.dimension + $1] * p.features[i * p.dimension + $1]
+                }).squareRoot()
+        }
     }
 
-    static func sigmoid(_ u: Double) -> Double { u >= 0 ? 1 / (1 + Foundation.exp(-u)) : Foundation.exp(u) / (1 + Foundation.exp(u)) }
+    static func sigmoid(_ u: Double) -> Double {
+        u >= 0 ? 1 / (1 + Foundation.exp(-u)) : Foundation.exp(u) / (1 + Foundation.exp(u))
+    }
 
     /// Σᵢ wᵢ x̃ᵢ/N + λ(w, 0).
     func combine(_ weights: [Double]) -> [Double] {
@@ -105,19 +132,25 @@ public struct LogisticSmoothing {
     /// ∇f_ε: E_γ[−yσ(−y(m + εsγ))] by the trapezoid rule on [−12, 12] with step 1/32 (the integrand is
     /// analytic in a strip of half-width π/(εs), so the error is ≈ e^{−2π·32·π/(εs)}: below rounding for εs ≤ 20).
     public func smoothedGradient(epsilon eps: Double) -> [Double] {
-        let h = 1.0 / 32, nodes = (-384...384).map { Double($0) * h }
+        let h = 1.0 / 32
+        let nodes = (-384...384).map { Double($0) * h }
         let w = nodes.map { h * Foundation.exp(-0.5 * $0 * $0) / (2 * Double.pi).squareRoot() }
-        return combine((0..<n).map { i in
-            zip(nodes, w).reduce(0.0) { acc, nw in acc - nw.1 * y[i] * Self.sigmoid(-y[i] * (margins[i] + eps * norms[i] * nw.0)) }
-        })
+        return combine(
+            (0..<n).map { i in
+                zip(nodes, w).reduce(0.0) { acc, nw in
+                    acc - nw.1 * y[i] * Self.sigmoid(-y[i] * (margins[i] + eps * norms[i] * nw.0))
+                }
+            })
     }
 
     /// ½∇Δf = (1/2N) Σ ℓᵢ'''(mᵢ) ‖x̃ᵢ‖² x̃ᵢ with ℓ''' = −y σ''(−ym), σ'' = σ'(1 − 2σ).
     public func halfGradLaplacian() -> [Double] {
-        var g = combine((0..<n).map { i in
-            let u = -y[i] * margins[i], s = Self.sigmoid(u)
-            return 0.5 * -y[i] * s * (1 - s) * (1 - 2 * s) * norms[i] * norms[i]
-        })
+        var g = combine(
+            (0..<n).map { i in
+                let u = -y[i] * margins[i]
+                let s = Self.sigmoid(u)
+                return 0.5 * -y[i] * s * (1 - s) * (1 - 2 * s) * norms[i] * norms[i]
+            })
         for j in 0..<d { g[j] -= lambda * theta[j] }
         return g
     }

@@ -6,9 +6,12 @@ import ZOReports
 enum NB {
     /// A report row from a statistical verdict.
     static func row(_ claim: String, _ v: Verdict, expected: Expectation = .holds) -> VerdictRow {
-        VerdictRow(claim: claim, outcome: v.outcome.rawValue, expected: expected.rawValue, statistic: v.statistic,
-                   pValue: v.pValue, alpha: v.alpha, n: v.n,
-                   detail: v.details + (v.detectableEffect.isFinite ? String(format: " Detects %.3g %@ at power 0.95.", v.detectableEffect, v.effectUnit) : ""))
+        VerdictRow(
+            claim: claim, outcome: v.outcome.rawValue, expected: expected.rawValue, statistic: v.statistic,
+            pValue: v.pValue, alpha: v.alpha, n: v.n,
+            detail: v.details
+                + (v.detectableEffect.isFinite
+                    ? String(format: " Detects %.3g %@ at power 0.95.", v.detectableEffect, v.effectUnit) : ""))
     }
 
     /// A report row from a catalog claim's result.

@@ -1,0 +1,492 @@
+import Foundation
+import ZOCore
+import ZOModel
+
+// (b) Estimator quality at scale: at fixed pretrained weights θ and one fixed minibatch, many ZO
+// estimates ĝ (fused f(θ ± εZ) through the objective, Float, ε = 1e-3) against the backprop gradient
+// g of the same minibatch, next to what the synthetic theory predicts for this model's shapes.
+// Proofs/scale.md#scale-estimator-moments.
+//
+// Every draw records four numbers, from which every reported quantity follows exactly:
+//   c   the measured two-point coefficient (f(θ+εZ) − f(θ−εZ)) / 2ε,
+//   c₀  = ⟨g, Z⟩ = Σ_t ⟨G_t, Z_t⟩, the directional derivative (the ε → 0, exact-arithmetic coefficient),
+//   p   = Σ_t S_t ⟨G_t, Z_t⟩, so that ⟨ĝ, g⟩ = c·p,
+//   w   = Σ_t S_t² ‖Z_t‖², so that ‖ĝ‖² = c²·w
+// (S_t the distribution's gradient scale). ĝ₀ = c₀·S·Z is the "linearised" estimate with the same Z:
+// its moments are exactly the synthetic theory's (MULTI-TENSOR-MOMENTS holds for every f's linearisation),
+// so E‖ĝ₀‖² is known in closed form and serves as a control variate: the difference ‖ĝ‖² − ‖ĝ₀‖² is
+// all that finite ε and Float rounding change, and it is measured with far less noise than ‖ĝ‖² itself.
+
+/// What the synthetic theory predicts for this model's shapes and gradient (Proofs/scale.md#scale-theory).
+public struct ScaleTheory: Codable, Sendable, Equatable {
+    /// E‖ĝ‖² / ‖g‖² by MULTI-TENSOR-MOMENTS: (Σ_t e_t)(Σ_t q_t) + Σ_t (A_t − e_t q_t), over ‖g‖².
+    public let secondMomentRatio: Double
+    /// Predicted E cos(ĝ, g).
+    public let cosine: Double
+    /// True when `cosine` is exact for the linearisation (MeZO: c_d; Sparse MeZO: c_d̂ ‖m⊙g‖/‖g‖);
+    /// false for the Gaussian approximation √(2/π)·√(Σ S_t² q_t)/(√(Σ e_t) ‖g‖) (LOZO, SubZero), which
+    /// in the concentration limit is an upper bound by Jensen.
+    public let cosineExact: Bool
+    /// The perturbed dimension (d, or d̂ for Sparse MeZO).
+    public let dimension: Int
+    /// E ĝ = g (true for MeZO, LOZO, SubZero), or m ⊙ g (Sparse MeZO: ‖E ĝ − g‖/‖g‖ = `relativeBias`).
+    public let relativeBias: Double
+    /// The formula, in words.
+    public let formula: String
+
+    public init(
+        secondMomentRatio: Double, cosine: Double, cosineExact: Bool, dimension: Int, relativeBias: Double,
+        formula: String
+    ) {
+        self.secondMomentRatio = secondMomentRatio
+        self.cosine = cosine
+        self.cosineExact = cosineExact
+        self.dimension = dimension
+        self.relativeBias = relativeBias
+        self.formula = formula
+    }
+}
+
+extension ScaleTheory {
+    /// E cos for Gaussian z in dimension d: Γ(d/2)/(√π Γ((d+1)/2)) (MEZO-COSINE).
+    public static func gaussianCosine(dimension d: Int) -> Double {
+        guard d >= 1 else { return .nan }
+        return exp(lgamma(Double(d) / 2) - lgamma(Double(d + 1) / 2)) / Double.pi.squareRoot()
+    }
+
+    /// Per-tensor constants (single-tensor moments with the distribution's scale S_t):
+    /// e = S²E‖Z‖², q = E⟨G,Z⟩², a = S²E[⟨G,Z⟩²‖Z‖²], sq = S²q. Proofs/scale.md#scale-theory.
+    struct TensorTerms { var e, q, a, sq: Double }
+
+    /// The theory for `spec` at gradient `g`; `mask` is Sparse MeZO's (required for it).
+    public static func predict<T: ZOScalar>(
+        _ spec: ScaleEstimatorSpec, layout: ParameterLayout, gradient g: [T],
+        mask: SparseMeZO.Mask? = nil
+    ) throws(ZOError) -> ScaleTheory {
+        let at = "ScaleTheory.predict(\(spec.name))"
+        guard g.count == layout.count else {
+            throw ZOError(
+                "gradient of \(g.count) values for a layout of \(layout.count)", at: at, fix: "pass ∇f in layout order")
+        }
+        var g2 = 0.0
+        var terms: [TensorTerms] = []
+        var kept = 0
+        var maskedNorm2 = 0.0
+        for (t, spec_) in layout.tensors.enumerated() {
+            var n2 = 0.0
+            var m2 = 0.0
+            var k = 0
+            for i in spec_.range {
+                let v = Double(g[i])
+                n2 += v * v
+                if let mask, mask.isKept(tensor: t, i - spec_.offset) {
+                    m2 += v * v
+                    k += 1
+                }
+            }
+            g2 += n2
+            let (m, n, d) = (Double(spec_.rows), Double(spec_.cols), Double(spec_.count))
+            switch spec.kind {
+            case .mezo:
+                terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
+            case .lozo:
+                let r = Double(spec.rank ?? 1)
+                if spec_.kind == .matrix {
+                    // LOZO-SECOND-MOMENT with S = 1/r; E⟨G, UVᵀ⟩² = r‖G‖², S²E‖UVᵀ‖² = mn/r.
+                    terms.append(
+                        TensorTerms(e: m * n / r, q: r * n2, a: (m * n + 2 + 2 * (m + n + 1) / r) * n2, sq: n2 / r))
+                } else {
+                    terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
+                }
+            case .subzero:
+                if spec_.kind == .matrix {
+                    // SUBZERO-SECOND-MOMENT (reference scaling) at r_t = min(r, m, n): S = 1, E‖Z‖² = mn, E⟨G,Z⟩² = ‖G‖².
+                    let rt = Double(min(spec.rank ?? 1, spec_.rows, spec_.cols))
+                    terms.append(TensorTerms(e: m * n, q: n2, a: m * n * (1 + 2 / (rt * rt)) * n2, sq: n2))
+                } else {
+                    terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
+                }
+            case .sparseMeZO:
+                guard mask != nil else {
+                    throw ZOError(
+                        "Sparse MeZO's theory needs the mask", at: at, fix: "pass SparseMeZO.mask(for: θ, sparsity: s)")
+                }
+                kept += k
+                maskedNorm2 += m2
+                terms.append(TensorTerms(e: Double(k), q: m2, a: (Double(k) + 2) * m2, sq: m2))
+            }
+        }
+        guard g2 > 0 else {
+            throw ZOError(
+                "the gradient is zero", at: at, fix: "measure at a point that is not stationary on this minibatch")
+        }
+        let sumE = terms.reduce(0) { $0 + $1.e }
+        let sumQ = terms.reduce(0) { $0 + $1.q }
+        let second = (sumE * sumQ + terms.reduce(0) { $0 + $1.a - $1.e * $1.q }) / g2
+        let gaussApprox =
+            (2 / Double.pi).squareRoot() * terms.reduce(0) { $0 + $1.sq }.squareRoot()
+            / (sumE.squareRoot() * g2.squareRoot())
+        switch spec.kind {
+        case .mezo:
+            return ScaleTheory(
+                secondMomentRatio: second, cosine: gaussianCosine(dimension: layout.count), cosineExact: true,
+                dimension: layout.count, relativeBias: 0,
+                formula: "E‖ĝ‖² = (d+2)‖g‖²; E cos = Γ(d/2)/(√π Γ((d+1)/2)) ≈ √(2/(πd))")
+        case .lozo:
+            return ScaleTheory(
+                secondMomentRatio: second, cosine: gaussApprox, cosineExact: false, dimension: layout.count,
+                relativeBias: 0,
+                formula:
+                    """
+                    MULTI-TENSOR-MOMENTS with LOZO matrices (e = mn/r, q = r‖G‖², A = (mn+2+2(m+n+1)/r)‖G‖²) and \
+                    Gaussian vectors; cos: Gaussian approximation
+                    """
+            )
+        case .subzero:
+            return ScaleTheory(
+                secondMomentRatio: second, cosine: gaussApprox, cosineExact: false, dimension: layout.count,
+                relativeBias: 0,
+                formula:
+                    """
+                    MULTI-TENSOR-MOMENTS with SubZero matrices at r_t = min(r,m,n) (e = mn, q = ‖G‖², A = \
+                    mn(1+2/r_t²)‖G‖²) and Gaussian vectors; cos: Gaussian approximation
+                    """
+            )
+        case .sparseMeZO:
+            let bias = max(g2 - maskedNorm2, 0).squareRoot() / g2.squareRoot()
+            return ScaleTheory(
+                secondMomentRatio: second, cosine: gaussianCosine(dimension: kept) * (maskedNorm2 / g2).squareRoot(),
+                cosineExact: true, dimension: kept, relativeBias: bias,
+                formula: "E‖ĝ‖² = (d̂+2)‖m⊙g‖²; E cos = c_d̂ ‖m⊙g‖/‖g‖")
+        }
+    }
+}
+
+/// One estimator's measurement.
+public struct EstimatorQualityRow: Codable, Sendable {
+    public let spec: ScaleEstimatorSpec
+    public let estimator: String
+    public let draws: Int
+    public let epsilon: Double
+    public let theory: ScaleTheory
+    /// mean ‖ĝ‖²/‖g‖², plain Monte Carlo.
+    public let secondMomentRatio: ConfidenceInterval
+    /// theory + mean(‖ĝ‖² − ‖ĝ₀‖²)/‖g‖²: the control-variate estimate of E‖ĝ‖²/‖g‖².
+    public let secondMomentRatioControlled: ConfidenceInterval
+    /// secondMomentRatioControlled / theory: E‖ĝ‖² relative to the synthetic formula.
+    public let secondMomentRelativeToTheory: ConfidenceInterval
+    /// mean ‖ĝ₀‖²/‖g‖² (Monte Carlo of the exact formula: a check of the implementation at scale).
+    public let linearisedSecondMomentRatio: ConfidenceInterval
+    /// mean cos(ĝ, g), plain.
+    public let cosine: ConfidenceInterval
+    /// theory + mean(cos − cos₀) when the cosine theory is exact, else nil.
+    public let cosineControlled: ConfidenceInterval?
+    /// mean cos(ĝ₀, g).
+    public let linearisedCosine: ConfidenceInterval
+    /// √(Σ(c − c₀)²/Σ c₀²): how far the two-point coefficient is from the directional derivative.
+    public let coefficientRelativeError: Double
+    /// Fraction of draws with sign(c) = sign(c₀).
+    public let signAgreement: Double
+    public let forwardPassesPerDraw: Int
+    public let secondsPerDraw: Double
+    public let records: [DrawRecord]
+
+    func withoutRecords() -> EstimatorQualityRow {
+        EstimatorQualityRow(
+            spec: spec, estimator: estimator, draws: draws, epsilon: epsilon, theory: theory,
+            secondMomentRatio: secondMomentRatio, secondMomentRatioControlled: secondMomentRatioControlled,
+            secondMomentRelativeToTheory: secondMomentRelativeToTheory,
+            linearisedSecondMomentRatio: linearisedSecondMomentRatio, cosine: cosine,
+            cosineControlled: cosineControlled,
+            linearisedCosine: linearisedCosine, coefficientRelativeError: coefficientRelativeError,
+            signAgreement: signAgreement, forwardPassesPerDraw: forwardPassesPerDraw, secondsPerDraw: secondsPerDraw,
+            records: [])
+    }
+}
+
+public struct EstimatorQualityReport: Codable, Sendable {
+    public let problem: ProblemSummary
+    public let loss: Double
+    public let gradientNorm: Double
+    public let epsilon: Double
+    public let seed: UInt64
+    public let rows: [EstimatorQualityRow]
+    public let seconds: Double
+
+    /// The same report without the per-draw records (smaller JSON).
+    public func withoutRecords() -> EstimatorQualityReport {
+        EstimatorQualityReport(
+            problem: problem, loss: loss, gradientNorm: gradientNorm, epsilon: epsilon, seed: seed,
+            rows: rows.map { $0.withoutRecords() }, seconds: seconds)
+    }
+}
+
+public enum EstimatorQuality {
+    /// Runs `draws` estimates of each estimator at θ on the problem's minibatch. Draw k of estimator e
+    /// uses step k and key `spec.key(key).fold(in: k)` (fresh factors every draw).
+    public static func measure(
+        _ problem: ScaleProblem, estimators: [ScaleEstimatorSpec] = ScaleEstimatorSpec.defaults,
+        draws: Int, epsilon: Double = 1e-3, key: PRNGKey, gradient: [Float]? = nil,
+        progress: ((String, Int) -> Void)? = nil
+    ) throws -> EstimatorQualityReport {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let g = try gradient ?? problem.gradient()
+        let loss = try problem.loss()
+        let rows = try estimators.map { spec in
+            try row(problem, spec: spec, gradient: g, draws: draws, epsilon: epsilon, key: key, progress: progress)
+        }
+        return EstimatorQualityReport(
+            problem: problem.summary, loss: loss, gradientNorm: norm(g), epsilon: epsilon, seed: problem.setup.seed,
+            rows: rows, seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    }
+
+    /// One estimator's row on the scale problem.
+    public static func row(
+        _ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], draws: Int, epsilon: Double,
+        key: PRNGKey, progress: ((String, Int) -> Void)? = nil
+    ) throws -> EstimatorQualityRow {
+        try row(
+            problem.objective, at: problem.parameters, spec: spec, gradient: g, draws: draws, epsilon: epsilon,
+            key: key, progress: progress)
+    }
+
+    /// One estimator's row on any sentence-classification objective at θ (all examples: `.full`);
+    /// `g` must be its backprop gradient there.
+    public static func row(
+        _ objective: SentenceClassificationObjective<Float>, at theta: Parameters<Float>, spec: ScaleEstimatorSpec,
+        gradient g: [Float], draws: Int, epsilon: Double, key: PRNGKey,
+        progress: ((String, Int) -> Void)? = nil
+    ) throws -> EstimatorQualityRow {
+        let at = "EstimatorQuality(\(spec.name))"
+        try Check.positive(draws, "draws", at: at, fix: "pass --draws ≥ 2")
+        try Check.positive(epsilon, "ε", at: at, fix: "pass ε > 0 (1e-3 is the papers' default)")
+        guard theta.layout == objective.layout, g.count == objective.layout.count else {
+            throw ZOError(
+                """
+                θ (\(theta.count) values) and g (\(g.count)) do not match the objective's layout \
+                (\(objective.layout.count))
+                """,
+                at: at, fix: "pass θ and its gradient in the objective's layout")
+        }
+        var mask: SparseMeZO.Mask? = nil
+        if let s = spec.sparsity { mask = SparseMeZO.mask(for: theta, sparsity: s) }
+        let theory = try ScaleTheory.predict(spec, layout: objective.layout, gradient: g, mask: mask)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (records, passes): ([DrawRecord], Int)
+        let k = spec.key(key)
+        let problem = (objective, theta, g, draws, epsilon, k, progress)
+        switch spec.kind {
+        case .mezo:
+            (records, passes) = try run(GaussianRGE(), spec, problem)
+        case .lozo:
+            (records, passes) = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1), spec, problem)
+        case .subzero:
+            (records, passes) = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1), spec, problem)
+        case .sparseMeZO:
+            guard let mask else { throw ZOError("internal: no mask", at: at, fix: "report this bug") }
+            (records, passes) = try run(
+                SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(mask)), spec, problem)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(draws)
+        return summarise(
+            records, spec: spec, theory: theory, gradientNorm: norm(g), epsilon: epsilon, passes: passes,
+            secondsPerDraw: seconds)
+    }
+
+    /// The row's statistics from its records (exposed for tests and for re-analysis of saved JSON).
+    public static func summarise(
+        _ records: [DrawRecord], spec: ScaleEstimatorSpec, theory: ScaleTheory, gradientNorm gn: Double,
+        epsilon: Double, passes: Int, secondsPerDraw: Double
+    ) -> EstimatorQualityRow {
+        let g2 = gn * gn
+        let t = theory.secondMomentRatio
+        let controlled = ConfidenceInterval.mean(
+            records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / g2 }, offset: t)
+        let cos = records.map { $0.cosine(gradientNorm: gn) }
+        let cos0 = records.map { $0.linearisedCosine(gradientNorm: gn) }
+        let err2 = records.reduce(0.0) { $0 + ($1.c - $1.c0) * ($1.c - $1.c0) }
+        let c02 = records.reduce(0.0) { $0 + $1.c0 * $1.c0 }
+        let agree = records.filter { ($0.c > 0) == ($0.c0 > 0) }.count
+        return EstimatorQualityRow(
+            spec: spec, estimator: spec.name, draws: records.count, epsilon: epsilon, theory: theory,
+            secondMomentRatio: ConfidenceInterval.mean(records.map { $0.squaredNorm / g2 }),
+            secondMomentRatioControlled: controlled,
+            secondMomentRelativeToTheory: ConfidenceInterval(
+                estimate: controlled.estimate / t, standardError: controlled.standardError / t),
+            linearisedSecondMomentRatio: ConfidenceInterval.mean(records.map { $0.linearisedSquaredNorm / g2 }),
+            cosine: ConfidenceInterval.mean(cos),
+            cosineControlled: theory.cosineExact
+                ? ConfidenceInterval.mean(zip(cos, cos0).map { $0 - $1 }, offset: theory.cosine) : nil,
+            linearisedCosine: ConfidenceInterval.mean(cos0),
+            coefficientRelativeError: c02 > 0 ? (err2 / c02).squareRoot() : .nan,
+            signAgreement: records.isEmpty ? .nan : Double(agree) / Double(records.count),
+            forwardPassesPerDraw: passes, secondsPerDraw: secondsPerDraw, records: records)
+    }
+
+    typealias RunInputs = (
+        objective: SentenceClassificationObjective<Float>, theta: Parameters<Float>, g: [Float], draws: Int,
+        epsilon: Double, key: PRNGKey, progress: ((String, Int) -> Void)?
+    )
+
+    static func run<D: PerturbationDistribution>(_ distribution: D, _ spec: ScaleEstimatorSpec, _ x: RunInputs) throws
+        -> ([DrawRecord], Int)
+    {
+        let estimator = try ZOEstimator(distribution, epsilon: x.epsilon)
+        var inner = DirectionalProducts(gradient: x.g, layout: x.objective.layout)
+        var records: [DrawRecord] = []
+        records.reserveCapacity(x.draws)
+        var passes = 0
+        for k in 0..<x.draws {
+            let e = try estimator.measure(x.objective, at: x.theta, step: k, key: x.key.fold(in: k), batch: .full)
+            passes = e.forwardPasses
+            guard let z = e.samples.first, let c = e.coefficients.first else {
+                throw ZOError(
+                    "the estimate has no sample", at: "EstimatorQuality(\(spec.name))", fix: "report this bug")
+            }
+            let (c0, p, w) = inner.products(z)
+            records.append(DrawRecord(c: c, c0: c0, p: p, w: w))
+            if let progress = x.progress, k % max(1, x.draws / 10) == 0 { progress(spec.name, k) }
+        }
+        return (records, passes)
+    }
+
+    /// E cos(ĝ₀, g) of the linearised estimate by Monte Carlo over the perturbation alone (no forward
+    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys `spec.key(key).fold(in: 1 << 40).fold(in: k)`.
+    /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
+    /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
+    public static func linearisedCosine(
+        _ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
+        key: PRNGKey, progress: ((String, Int) -> Void)? = nil
+    ) throws -> ConfidenceInterval {
+        try linearisedCosine(
+            at: problem.parameters, spec: spec, gradient: g, samples: samples, key: key, progress: progress)
+    }
+
+    /// The same at any θ (its layout) with gradient g.
+    public static func linearisedCosine(
+        at theta: Parameters<Float>, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
+        key: PRNGKey, progress: ((String, Int) -> Void)? = nil
+    ) throws -> ConfidenceInterval {
+        try Check.positive(
+            samples, "samples", at: "EstimatorQuality.linearisedCosine(\(spec.name))", fix: "pass ≥ 2 samples")
+        guard g.count == theta.count else {
+            throw ZOError(
+                "g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine",
+                fix: "pass ∇f in θ's layout")
+        }
+        let root = spec.key(key).fold(in: 1 << 40)
+        let gn = norm(g)
+        func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
+            var inner = DirectionalProducts(gradient: g, layout: theta.layout)
+            return try (0..<samples).map { k in
+                let z = try d.perturbation(
+                    step: k, key: ZOEstimator<D>.sampleKey(root.fold(in: k), sample: 0), parameters: theta,
+                    use: .measurement)
+                let (c0, p, w) = inner.products(z)
+                if let progress, k % max(1, samples / 10) == 0 { progress(spec.name + " (linearised)", k) }
+                return DrawRecord(c: c0, c0: c0, p: p, w: w).linearisedCosine(gradientNorm: gn)
+            }
+        }
+        let values: [Double]
+        switch spec.kind {
+        case .mezo: values = try run(GaussianRGE())
+        case .lozo: values = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1))
+        case .subzero: values = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1))
+        case .sparseMeZO:
+            values = try run(
+                SparseMeZO(
+                    sparsity: spec.sparsity ?? 0.8,
+                    maskMode: .fixed(SparseMeZO.mask(for: theta, sparsity: spec.sparsity ?? 0.8))))
+        }
+        return ConfidenceInterval.mean(values)
+    }
+
+    static func norm(_ g: [Float]) -> Double { g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
+}
+
+/// ⟨G_t, Z_t⟩ and ‖Z_t‖² for every tensor of a perturbation: low-rank tensors from their factors
+/// (⟨G, UVᵀ⟩ = Σ_{ik} U_ik (GV)_ik over the nonzero rows of G; ‖UVᵀ‖² = ⟨UᵀU, VᵀV⟩), the others from
+/// Z_t regenerated in Float (the values `addScaled` applies), summed in Double.
+public struct DirectionalProducts {
+    let g: [Float]
+    let layout: ParameterLayout
+    /// Per matrix tensor: the rows of G_t that are not all zero.
+    let nonzeroRows: [[Int]]
+    var buffer: [Float]
+
+    public init(gradient g: [Float], layout: ParameterLayout) {
+        self.g = g
+        self.layout = layout
+        nonzeroRows = layout.tensors.map { spec in
+            guard spec.kind == .matrix else { return [] }
+            return (0..<spec.rows).filter { i in (0..<spec.cols).contains { g[spec.offset + i * spec.cols + $0] != 0 } }
+        }
+        buffer = [Float](repeating: 0, count: layout.tensors.map(\.count).max() ?? 0)
+    }
+
+    /// (c₀ = Σ⟨G_t,Z_t⟩, p = Σ S_t⟨G_t,Z_t⟩, w = Σ S_t²‖Z_t‖²).
+    public mutating func products(_ z: some Perturbation) -> (c0: Double, p: Double, w: Double) {
+        var c0 = 0.0
+        var p = 0.0
+        var w = 0.0
+        for (t, spec) in layout.tensors.enumerated() {
+            let s = z.gradientScale(tensor: t)
+            let (a, n2) = tensorProducts(z, t, spec)
+            c0 += a
+            p += s * a
+            w += s * s * n2
+        }
+        return (c0, p, w)
+    }
+
+    mutating func tensorProducts(_ z: some Perturbation, _ t: Int, _ spec: TensorSpec) -> (Double, Double) {
+        if let f = z.lowRankFactors(tensor: t) {
+            let r = f.rank
+            let n = spec.cols
+            var a = 0.0
+            var gv = [Double](repeating: 0, count: r)
+            for i in nonzeroRows[t] {
+                for k in 0..<r { gv[k] = 0 }
+                let row = spec.offset + i * n
+                for j in 0..<n {
+                    let gij = Double(g[row + j])
+                    if gij == 0 { continue }
+                    for k in 0..<r { gv[k] += gij * f.v[j * r + k] }
+                }
+                for k in 0..<r { a += f.u[i * r + k] * gv[k] }
+            }
+            // ‖UVᵀ‖² = Σ_{kl} (UᵀU)_kl (VᵀV)_kl.
+            var utu = [Double](repeating: 0, count: r * r)
+            var vtv = [Double](repeating: 0, count: r * r)
+            for i in 0..<f.rows {
+                for k in 0..<r {
+                    let x = f.u[i * r + k]
+                    for l in 0..<r { utu[k * r + l] += x * f.u[i * r + l] }
+                }
+            }
+            for j in 0..<f.cols {
+                for k in 0..<r {
+                    let x = f.v[j * r + k]
+                    for l in 0..<r { vtv[k * r + l] += x * f.v[j * r + l] }
+                }
+            }
+            return (a, zip(utu, vtv).reduce(0) { $0 + $1.0 * $1.1 })
+        }
+        let count = spec.count
+        return buffer.withUnsafeMutableBufferPointer { buf in
+            let zt = UnsafeMutableBufferPointer(rebasing: buf[0..<count])
+            z.fill(tensor: t, into: zt)
+            var a = 0.0
+            var n2 = 0.0
+            g.withUnsafeBufferPointer { gp in
+                let base = spec.offset
+                for j in 0..<count {
+                    let v = Double(zt[j])
+                    a += v * Double(gp[base + j])
+                    n2 += v * v
+                }
+            }
+            return (a, n2)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import ZOCore
+import ZOModel
+
+// The estimator specifications, per-draw records and intervals of `EstimatorQuality`
+// (Sources/ZOFineTuning/Scale/EstimatorQuality.swift).
+
+/// Which estimator, with its parameter: MeZO, LOZO (rank r, fresh U and V every draw: the per-step
+/// marginal), SubZero (rank r capped per matrix at min(r, m, n), fresh subspaces every draw, the
+/// reference scaling), Sparse MeZO (sparsity s, mask of the unperturbed θ).
+public struct ScaleEstimatorSpec: Codable, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case mezo
+        case lozo
+        case subzero
+        case sparseMeZO = "sparse-mezo"
+    }
+
+    public let kind: Kind
+    /// LOZO's and SubZero's r.
+    public let rank: Int?
+    /// Sparse MeZO's s.
+    public let sparsity: Double?
+
+    public init(kind: Kind, rank: Int? = nil, sparsity: Double? = nil) throws(ZOError) {
+        let at = "ScaleEstimatorSpec"
+        switch kind {
+        case .mezo:
+            guard rank == nil, sparsity == nil else {
+                throw ZOError("MeZO takes no rank or sparsity", at: at, fix: "write 'mezo'")
+            }
+        case .lozo, .subzero:
+            guard let r = rank, r >= 1, sparsity == nil else {
+                throw ZOError(
+                    "\(kind.rawValue) needs a rank ≥ 1 and no sparsity", at: at,
+                    fix: "write e.g. '\(kind.rawValue):\(kind == .lozo ? 2 : 8)'")
+            }
+        case .sparseMeZO:
+            guard rank == nil, let s = sparsity, s >= 0, s < 1 else {
+                throw ZOError(
+                    "sparse-mezo needs a sparsity in [0, 1) and no rank", at: at, fix: "write e.g. 'sparse-mezo:0.8'")
+            }
+        }
+        self.kind = kind
+        self.rank = rank
+        self.sparsity = sparsity
+    }
+
+    /// "mezo", "lozo[:r]", "subzero[:r]", "sparse-mezo[:s]" (also "sparse[:s]"); defaults r = 2 (LOZO),
+    /// r = 8 (SubZero), s = 0.8 (Sparse MeZO), the papers' settings.
+    public init(parsing text: String) throws(ZOError) {
+        let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        let fix = "use mezo, lozo[:r], subzero[:r] or sparse-mezo[:s], e.g. lozo:2, subzero:8, sparse-mezo:0.8"
+        guard let head = parts.first else {
+            throw ZOError("empty estimator name", at: "ScaleEstimatorSpec(parsing:)", fix: fix)
+        }
+        let arg = parts.count == 2 ? parts[1] : nil
+        switch head {
+        case "mezo":
+            guard arg == nil else {
+                throw ZOError("'\(text)': MeZO takes no argument", at: "ScaleEstimatorSpec(parsing:)", fix: fix)
+            }
+            try self.init(kind: .mezo)
+        case "lozo", "subzero":
+            let r: Int? = arg.map { Int($0) } ?? (head == "lozo" ? 2 : 8)
+            guard let r else {
+                throw ZOError("'\(text)': the rank is not an integer", at: "ScaleEstimatorSpec(parsing:)", fix: fix)
+            }
+            try self.init(kind: head == "lozo" ? .lozo : .subzero, rank: r)
+        case "sparse-mezo", "sparse":
+            let s: Double? = arg.map { Double($0) } ?? 0.8
+            guard let s else {
+                throw ZOError("'\(text)': the sparsity is not a number", at: "ScaleEstimatorSpec(parsing:)", fix: fix)
+            }
+            try self.init(kind: .sparseMeZO, sparsity: s)
+        default:
+            throw ZOError("unknown estimator '\(text)'", at: "ScaleEstimatorSpec(parsing:)", fix: fix)
+        }
+    }
+
+    /// For the papers' settings below, which satisfy the checks of `init(kind:rank:sparsity:)`.
+    private init(valid kind: Kind, rank: Int?, sparsity: Double?) {
+        self.kind = kind
+        self.rank = rank
+        self.sparsity = sparsity
+    }
+
+    // Papers' settings.
+    public static let mezo = ScaleEstimatorSpec(valid: .mezo, rank: nil, sparsity: nil)
+    public static let lozo = ScaleEstimatorSpec(valid: .lozo, rank: 2, sparsity: nil)
+    public static let subzero = ScaleEstimatorSpec(valid: .subzero, rank: 8, sparsity: nil)
+    public static let sparseMeZO = ScaleEstimatorSpec(valid: .sparseMeZO, rank: nil, sparsity: 0.8)
+    public static let defaults: [ScaleEstimatorSpec] = [mezo, lozo, subzero, sparseMeZO]
+
+    public var name: String {
+        switch kind {
+        case .mezo: "mezo"
+        case .lozo: "lozo(r=\(rank ?? 0))"
+        case .subzero: "subzero(r=\(rank ?? 0))"
+        case .sparseMeZO: "sparse-mezo(s=\(sparsity ?? 0))"
+        }
+    }
+
+    public var description: String { name }
+
+    /// The draw keys of this estimator under `root`: a function of its name only, so adding or
+    /// reordering estimators does not change anyone's draws.
+    public func key(_ root: PRNGKey) -> PRNGKey {
+        var k = root
+        for byte in name.utf8 { k = k.fold(in: UInt64(byte)) }
+        return k
+    }
+}
+
+/// One draw (see the file comment).
+public struct DrawRecord: Codable, Sendable, Equatable {
+    public let c: Double
+    public let c0: Double
+    public let p: Double
+    public let w: Double
+
+    public init(c: Double, c0: Double, p: Double, w: Double) {
+        self.c = c
+        self.c0 = c0
+        self.p = p
+        self.w = w
+    }
+
+    /// ‖ĝ‖².
+    public var squaredNorm: Double { c * c * w }
+    /// ‖ĝ₀‖² (linearised).
+    public var linearisedSquaredNorm: Double { c0 * c0 * w }
+    /// cos(ĝ, g) = sign(c)·p / (√w ‖g‖): only the sign of c enters.
+    public func cosine(gradientNorm: Double) -> Double { cosine(sign: c, gradientNorm: gradientNorm) }
+    /// cos(ĝ₀, g).
+    public func linearisedCosine(gradientNorm: Double) -> Double { cosine(sign: c0, gradientNorm: gradientNorm) }
+
+    func cosine(sign s: Double, gradientNorm: Double) -> Double {
+        guard w > 0, gradientNorm > 0, s != 0 else { return 0 }
+        return (s > 0 ? p : -p) / (w.squareRoot() * gradientNorm)
+    }
+}
+
+/// An estimate with its 95 % normal-approximation interval (estimate ± 1.96 SE).
+public struct ConfidenceInterval: Codable, Sendable, Equatable {
+    public let estimate: Double
+    public let standardError: Double
+    public var lower: Double { estimate - 1.959963984540054 * standardError }
+    public var upper: Double { estimate + 1.959963984540054 * standardError }
+
+    public init(estimate: Double, standardError: Double) {
+        self.estimate = estimate
+        self.standardError = standardError
+    }
+
+    /// Mean of `values` (+ offset) with its standard error.
+    public static func mean(_ values: [Double], offset: Double = 0, scale: Double = 1) -> ConfidenceInterval {
+        let n = Double(values.count)
+        guard n > 0 else { return ConfidenceInterval(estimate: .nan, standardError: .nan) }
+        var m = 0.0
+        var s = 0.0
+        for (i, x) in values.enumerated() {
+            let d = x - m
+            m += d / Double(i + 1)
+            s += d * (x - m)
+        }
+        let sd = n > 1 ? (s / (n - 1)).squareRoot() : .nan
+        return ConfidenceInterval(estimate: offset + scale * m, standardError: abs(scale) * sd / n.squareRoot())
+    }
+
+    enum CodingKeys: String, CodingKey { case estimate, standardError, lower, upper }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(estimate, forKey: .estimate)
+        try c.encode(standardError, forKey: .standardError)
+        try c.encode(lower, forKey: .lower)
+        try c.encode(upper, forKey: .upper)
+    }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        estimate = try c.decode(Double.self, forKey: .estimate)
+        standardError = try c.decode(Double.self, forKey: .standardError)
+    }
+}
