@@ -1,12 +1,9 @@
-import Foundation
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Hot numeric code (Philox, Gaussian fill, dot products) needs the host's vector width:
-// `-target-cpu native` was measured to matter more than `-Ounchecked` on this machine kind.
-// Set ZOCHECK_PORTABLE=1 to build a binary that runs on any x86-64 (slower fills).
-let portable = ProcessInfo.processInfo.environment["ZOCHECK_PORTABLE"] != nil
-let hot: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-target-cpu", "native"])]
+// No unsafe flags: SwiftPM refuses them in a versioned dependency. Host-CPU code generation (the
+// vector width of Philox and the Gaussian fill) comes from the build command instead: the Makefile
+// passes `-Xswiftc -target-cpu -Xswiftc native` (docs/performance.md measures the fill both ways).
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
@@ -14,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ZOCheck", targets: ["ZOCheck"]),
+        // Swift Testing expectations for verdicts (seed override, reproduce line, α budget).
+        .library(name: "ZOCheckTesting", targets: ["ZOCheckTesting"]),
         .library(name: "ZOCore", targets: ["ZOCore"]),
         .library(name: "ZOProblems", targets: ["ZOProblems"]),
         .library(name: "ZOModel", targets: ["ZOModel"]),
@@ -34,22 +33,22 @@ let package = Package(
             path: "Sources/CNumerics",
             providers: [.apt(["libopenblas-dev", "libgsl-dev"])]
         ),
-        .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6 + hot),
-        .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6 + hot),
+        .target(name: "ZOCore", dependencies: ["CNumerics"], swiftSettings: swift6),
+        .target(name: "ZOProblems", dependencies: ["ZOCore"], swiftSettings: swift6),
         .target(name: "ZOStats", dependencies: ["CNumerics"], swiftSettings: swift6),
         // Monte Carlo experiments on synthetic problems (estimator comparisons, sweeps, rates): the
         // computations the notebooks and the claims share.
-        .target(name: "ZOExperiments", dependencies: ["ZOCore", "ZOProblems", "ZOStats"], swiftSettings: swift6 + hot),
+        .target(name: "ZOExperiments", dependencies: ["ZOCore", "ZOProblems", "ZOStats"], swiftSettings: swift6),
         .target(
             name: "ZOClaims", dependencies: ["ZOCore", "ZOProblems", "ZOStats", "ZOExperiments"],
-            swiftSettings: swift6 + hot),
+            swiftSettings: swift6),
         // The pretrained encoder: file formats and assets, WordPiece, the BERT layers with their naive references.
-        .target(name: "ZOModel", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6 + hot),
+        .target(name: "ZOModel", dependencies: ["ZOCore", "CNumerics"], swiftSettings: swift6),
         // Fine-tuning and the scale experiments on the encoder: data, runner, checkpoints, curves, memory,
         // estimator quality, gradient rank, the escalation and the scale claims; benchmarks.
         .target(
             name: "ZOFineTuning", dependencies: ["ZOCore", "ZOModel", "ZOStats", "ZOClaims", "CNumerics"],
-            swiftSettings: swift6 + hot),
+            swiftSettings: swift6),
         .target(
             name: "ZOCheck",
             dependencies: [
@@ -57,6 +56,7 @@ let package = Package(
                 "ZOFineTuning",
             ],
             swiftSettings: swift6),
+        .target(name: "ZOCheckTesting", dependencies: ["ZOStats"], swiftSettings: swift6),
         // Reports: datasets (CSV + JSON with schema), gnuplot figures, report.md/html, atomic writes.
         .target(name: "ZOReports", swiftSettings: swift6),
         // The `zocheck` command tree and its notebooks, as a library the tests run in-process.
@@ -65,7 +65,7 @@ let package = Package(
             dependencies: ["ZOCheck", "ZOReports", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "notebooks-as-cli",
             exclude: ["main"],
-            swiftSettings: swift6 + hot
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "zocheck", dependencies: ["ZONotebooks"], path: "notebooks-as-cli/main", swiftSettings: swift6),
@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(
             name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
             exclude: ["HelpSnapshots"], swiftSettings: swift6),
-        .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck"], swiftSettings: swift6),
+        .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck", "ZOCheckTesting"], swiftSettings: swift6),
     ]
 )
