@@ -21,6 +21,19 @@ public enum Checks {
         return try problem.gradient(problem.initialPoint())
     }
 
+    /// E‖ĝ‖² of `distribution` at gradient g and θ, from its exact moments (`ExactMomentsProviding`,
+    /// Proofs/estimators.md): the expected value of the second-moment claims.
+    static func exactSecondMoment(
+        _ distribution: some ExactMomentsProviding, gradient g: [Double], at theta: Parameters<Double>
+    ) throws -> Double {
+        guard let moments = distribution.exactMoments(gradient: g, at: theta) else {
+            throw ZOError(
+                "no exact moments for this layout", at: "Checks.exactSecondMoment",
+                fix: "use a layout the distribution's ExactMomentsProviding covers")
+        }
+        return moments.secondMoment
+    }
+
     static func norm2(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 } }
     static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 

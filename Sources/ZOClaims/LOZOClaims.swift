@@ -44,10 +44,12 @@ public enum LOZOClaims {
         let samples = try Checks.estimates(
             LOZO(rank: r), objective: objective, at: Parameters(zeros: layout), count: context.draws(8000),
             key: context.key.fold(in: 2))
-        let factor = Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r)
+        let factor = LOZO.secondMomentRatio(rows: m, cols: n, rank: r)
         let a = context.alpha(alpha)
         let plain = Checks.secondMoment(
-            samples, expected: factor * Checks.norm2(objective.g), alpha: a / 2,
+            samples,
+            expected: try Checks.exactSecondMoment(LOZO(rank: r), gradient: objective.g, at: Parameters(zeros: layout)),
+            alpha: a / 2,
             name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
         var rb = MeanTests.scalarMean(
             try conditionalSamples(context, g: objective.g, count: context.draws(20000)).map { $0 / factor },

@@ -62,7 +62,8 @@ public enum MeZOClaims {
             gaussian(context), objective: Checks.Linear(layout: layout, g: g),
             at: Parameters(zeros: layout), count: n, key: context.key.fold(in: 2))
         return Checks.secondMoment(
-            samples, expected: Double(d + 2) * Checks.norm2(g), alpha: context.alpha(alpha),
+            samples, expected: try Checks.exactSecondMoment(GaussianRGE(), gradient: g, at: Parameters(zeros: layout)),
+            alpha: context.alpha(alpha),
             name: "E‖ĝ‖²/((d+2)‖g‖²) = 1")
     }
 

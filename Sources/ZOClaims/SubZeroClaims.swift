@@ -48,7 +48,9 @@ public enum SubZeroClaims {
             SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
             count: context.draws(8000), key: context.key.fold(in: 2))
         return Checks.secondMoment(
-            samples, expected: Double(m * n) * (1 + 2 / Double(r * r)) * Checks.norm2(objective.g),
+            samples,
+            expected: try Checks.exactSecondMoment(
+                SubZero(rank: r, refreshInterval: 1), gradient: objective.g, at: Parameters(zeros: layout)),
             alpha: context.alpha(alpha), name: "E‖ĝ‖²/(mn(1+2/r²)‖G‖²) = 1")
     }
 

@@ -43,8 +43,8 @@ public enum LazySampling: Notebook {
     public static func theory(_ estimator: String) -> (moment: Double, kappa: Double) {
         let (dm, dn, dr) = (Double(m), Double(n), Double(r))
         return estimator == "LOZO"
-            ? (dm * dn + 2 + 2 * (dm + dn + 1) / dr, (dn + dr + 1) / dr)
-            : (dm * dn * (1 + 2 / (dr * dr)), dm * dn / (dr * dr))
+            ? (LOZO.secondMomentRatio(rows: m, cols: n, rank: r), (dn + dr + 1) / dr)
+            : (SubZero.secondMomentRatio(rows: m, cols: n, rank: r), dm * dn / (dr * dr))
     }
 
     /// E‖ḡ_ν‖²/‖G‖² of the average of ν estimates of one block (κ = 1: fresh sampling).

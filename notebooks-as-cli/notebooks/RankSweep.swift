@@ -35,9 +35,9 @@ public enum RankSweep: Notebook {
     static let (m, n) = (8, 6)
 
     /// Exact formulas of Proofs/estimators.md as functions of r (ratios to ‖G‖²).
-    public static func lozoTheory(r: Int) -> Double { Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r) }
+    public static func lozoTheory(r: Int) -> Double { LOZO.secondMomentRatio(rows: m, cols: n, rank: r) }
     public static func circulating(r: Int) -> Double { Double(m * n) + 2 * Double(m + n + 2) / Double(r) }
-    public static func subZeroTheory(r: Int) -> Double { Double(m * n) * (1 + 2 / Double(r * r)) }
+    public static func subZeroTheory(r: Int) -> Double { SubZero.secondMomentRatio(rows: m, cols: n, rank: r) }
     /// E‖P_r a‖ for a unit vector a and a uniform r-dimensional subspace of R^k: Γ((r+1)/2)Γ(k/2)/(Γ(r/2)Γ((k+1)/2)).
     public static func projectedNorm(k: Int, r: Int) -> Double {
         let (dr, dk) = (Double(r), Double(k))
