@@ -24,7 +24,7 @@ extension ZOCheckCommand {
         @Option(help: "Rank of A and B, hence of the true gradient.") var gradientRank: Int = 2
         @Option(help: "Rank r of LOZO and SubZero perturbations.") var rank: Int = 2
         @Option(help: "Sparse MeZO sparsity (fraction not perturbed).") var sparsity: Double = 0.8
-        @Option(help: "Perturbation scale ε.") var epsilon: Double = 1e-3
+        @Option(help: "Perturbation scale ε.") var epsilon: Double = ZODefaults.epsilon
         @Option(help: "Monte Carlo draws per estimator.") var draws: Int = 4000
         @Option(help: "Also write the rows as JSON to this path (atomic write).") var output: String?
         @OptionGroup var common: CommonOptions

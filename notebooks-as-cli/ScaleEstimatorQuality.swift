@@ -27,7 +27,7 @@ extension ZOCheckCommand.Scale {
         @Option(help: "Estimates per estimator.") var draws: Int = 200
         @Option(parsing: .upToNextOption, help: "Estimators: mezo, lozo[:r], subzero[:r], sparse-mezo[:s].")
         var estimators: [String] = ["mezo", "lozo:2", "subzero:8", "sparse-mezo:0.8"]
-        @Option(help: "Perturbation scale ε (repeat for a sweep).") var epsilon: [Double] = [1e-3]
+        @Option(help: "Perturbation scale ε (repeat for a sweep).") var epsilon: [Double] = [ZODefaults.epsilon]
         @Flag(help: "Leave the per-draw records out of the JSON.") var noRecords = false
         @Option(
             help:

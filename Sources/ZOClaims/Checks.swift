@@ -42,7 +42,7 @@ public enum Checks {
     /// `use: .update` returns the direction the optimizer applies (regenerated), not the measured one.
     public static func estimates<D: PerturbationDistribution, O: Objective>(
         _ distribution: D, objective: O, at theta: Parameters<Double>, count: Int, key: PRNGKey, sameKey: Bool = false,
-        scheme: DifferenceScheme = .central, epsilon: Double = 1e-3, samples: Int = 1,
+        scheme: DifferenceScheme = .central, epsilon: Double = ZODefaults.epsilon, samples: Int = 1,
         use: PerturbationUse = .measurement
     ) throws -> [[Double]] where O.Scalar == Double {
         let estimator = try ZOEstimator(distribution, epsilon: epsilon, scheme: scheme, samples: samples)

@@ -115,7 +115,7 @@ public enum ClassicalClaims {
         }
         var theta = problem.initialPoint()
         theta.values = problem.center.map { $0 + (2 / Double(d)).squareRoot() }
-        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
         let zo = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
         var sgd = try SGD(layout: problem.layout, learningRate: firstOrderLearningRate ?? 1)
         var total = 0.0
@@ -186,7 +186,7 @@ public enum ClassicalClaims {
             guard let L = problem.smoothness else { throw ZOError("no L", at: "ZO-SGD-BOUND", fix: "") }
             var theta = problem.initialPoint()
             let f0 = try problem.loss(theta)
-            let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+            let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
             let sgd = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
             var total = 0.0
             for t in 0..<T {

@@ -60,7 +60,7 @@ public enum ExactChecks {
         let layout = try ParameterLayout([("W", [m, n])])
         let g = RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: 1))
         let objective = Checks.Linear(layout: layout, g: g)
-        let estimator = try ZOEstimator(LOZO(rank: r, lazyInterval: 2), epsilon: 1e-3)
+        let estimator = try ZOEstimator(LOZO(rank: r, lazyInterval: 2), epsilon: ZODefaults.epsilon)
         var opt = try LOZOMomentum(layout: layout, learningRate: 0.1, beta: 0.8)
         var theta = try Parameters<Double>(
             layout: layout, values: RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: 2)))

@@ -33,7 +33,7 @@ public enum PitfallClaims {
         var drifted = [0, 0]
         for (k, mode) in [PerturbMode.inPlace, .copy].enumerated() {
             var theta = start
-            _ = try ZOEstimator(GaussianRGE(), epsilon: 1e-3, mode: mode).measure(
+            _ = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon, mode: mode).measure(
                 Bowl(layout: layout), inPlace: &theta, step: 0, key: context.key)
             drifted[k] = zip(theta.values, start.values).filter { $0 != $1 }.count
         }
@@ -139,7 +139,7 @@ public enum PitfallClaims {
         let theta = try Parameters<Double>(
             layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))
         let objective = Checks.Linear(layout: layout, g: [Double](repeating: 0, count: layout.count))  // c = 0: only decay moves θ
-        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
         let e = try estimator.measure(objective, at: theta, step: 0, key: context.key)
         var updated = theta
         try ZOSGD(learningRate: 0.1, weightDecay: 0.5).update(&updated, estimate: e, estimator: estimator)

@@ -102,7 +102,7 @@ public enum SparseMeZOClaims {
             values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key).map { 0.02 * $0 })
         let d: any PerturbationDistribution =
             context.fault == .sparseMaskFromPerturbed
-            ? SparseMaskFromPerturbed(sparsity: 0.8, epsilon: 1e-3) : try SparseMeZO(sparsity: 0.8)
+            ? SparseMaskFromPerturbed(sparsity: 0.8, epsilon: ZODefaults.epsilon) : try SparseMeZO(sparsity: 0.8)
         let reference = SparseMeZO.mask(for: theta, sparsity: 0.8)
         var flipped = 0
         for step in 0..<5 {
@@ -142,7 +142,7 @@ public enum SparseMeZOClaims {
         let mask = SparseMeZO.mask(for: start, sparsity: 0.75)
         let dHat = Double(mask.kept.reduce(0, +))
         let eta = 1 / (4 * (dHat + 4) * L)
-        let estimator = try ZOEstimator(sparse, epsilon: 1e-3)
+        let estimator = try ZOEstimator(sparse, epsilon: ZODefaults.epsilon)
         let sgd = try ZOSGD(learningRate: eta)
         let f0 = try problem.loss(start)
         let fStar = problem.optimalValue ?? 0

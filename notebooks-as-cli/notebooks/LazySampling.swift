@@ -66,7 +66,7 @@ public enum LazySampling: Notebook {
         _ d: D, problem: LowRankMatrixQuadratic<Double>, at theta: Parameters<Double>,
         nu: Int, key: PRNGKey, g2: Double
     ) throws -> (perStep: Double, average: Double, pair: Double) {
-        let estimator = try ZOEstimator(d, epsilon: 1e-3)
+        let estimator = try ZOEstimator(d, epsilon: ZODefaults.epsilon)
         var sum = [Double](repeating: 0, count: theta.count)
         var previous: [Double]? = nil
         var squares = 0.0
@@ -306,7 +306,7 @@ public enum LazySampling: Notebook {
     static func trajectory<D: PerturbationDistribution>(
         _ d: D, problem: LowRankMatrixQuadratic<Double>, sgd: ZOSGD, steps: Int, every: Int, key: PRNGKey
     ) throws -> [Double] {
-        let estimator = try ZOEstimator(d, epsilon: 1e-3)
+        let estimator = try ZOEstimator(d, epsilon: ZODefaults.epsilon)
         var theta = problem.initialPoint()
         var out: [Double] = []
         for t in 0...steps {

@@ -96,13 +96,13 @@ public enum RankSweep: Notebook {
                 Column("cosine_se", "standard error of `cosine`"), Column("cosine_theory", "exact E cos where derived"),
             ])
         let mezoRow = try EstimatorComparison.run(
-            problem, at: theta, estimators: [ZOEstimator(GaussianRGE(), epsilon: 1e-3)], draws: draws,
+            problem, at: theta, estimators: [ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)], draws: draws,
             key: ctx.key.fold(in: 9))[0]
         let total = ranks.count * (2 * draws + rbDraws)
         for (ri, r) in ranks.enumerated() {
             let estimators: [any GradientEstimator] = [
-                try ZOEstimator(LOZO(rank: r), epsilon: 1e-3),
-                try ZOEstimator(SubZero(rank: r, refreshInterval: 1), epsilon: 1e-3),
+                try ZOEstimator(LOZO(rank: r), epsilon: ZODefaults.epsilon),
+                try ZOEstimator(SubZero(rank: r, refreshInterval: 1), epsilon: ZODefaults.epsilon),
             ]
             let rows = try EstimatorComparison.run(
                 problem, at: theta, estimators: estimators, draws: draws, key: ctx.key.fold(in: 10 + ri)

@@ -97,15 +97,15 @@ public enum EncoderBenchmark {
             }
             return best
         }
-        let mezo = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
-        let lozo = try ZOEstimator(LOZO(rank: 2), epsilon: 1e-3)
+        let mezo = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
+        let lozo = try ZOEstimator(LOZO(rank: 2), epsilon: ZODefaults.epsilon)
         let z = try lozo.perturbations(step: 0, key: key, parameters: theta, use: .measurement)[0]
         return [
             "mezo": try time { _ = try mezo.measure(f, at: theta, step: 0, key: key) },
             "lozo": try time { _ = try lozo.measure(f, at: theta, step: 0, key: key) },
             "lozo-fused": try time {
-                _ = try f.loss(theta, perturbation: z, epsilon: 1e-3, batch: .full)
-                _ = try f.loss(theta, perturbation: z, epsilon: -1e-3, batch: .full)
+                _ = try f.loss(theta, perturbation: z, epsilon: ZODefaults.epsilon, batch: .full)
+                _ = try f.loss(theta, perturbation: z, epsilon: -ZODefaults.epsilon, batch: .full)
             },
         ]
     }

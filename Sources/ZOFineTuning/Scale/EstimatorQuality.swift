@@ -180,7 +180,7 @@ public enum EstimatorQuality {
     /// uses step k and key `spec.key(key).fold(in: k)` (fresh factors every draw).
     public static func measure(
         _ problem: ScaleProblem, estimators: [ScaleEstimatorSpec] = ScaleEstimatorSpec.defaults,
-        draws: Int, epsilon: Double = 1e-3, key: PRNGKey, gradient: [Float]? = nil,
+        draws: Int, epsilon: Double = ZODefaults.epsilon, key: PRNGKey, gradient: [Float]? = nil,
         progress: ((String, Int) -> Void)? = nil
     ) throws -> EstimatorQualityReport {
         let start = DispatchTime.now().uptimeNanoseconds

@@ -15,7 +15,7 @@ public enum ScaleClaims {
     /// The relative band of the moment claims: |E X / theory − 1| ≤ 10 %.
     public static let tolerance = 0.1
     /// ε of the estimator claims (the papers' default).
-    public static let epsilon = 1e-3
+    public static let epsilon = ZODefaults.epsilon
     /// The stable-rank threshold: stable rank ≤ 0.1·min(m, n).
     public static let stableRankThreshold = 0.1
 

@@ -21,7 +21,7 @@ public struct ScaleSetup: Codable, Sendable, Hashable {
     /// Root seed: the minibatch is drawn with `PRNGKey(seed).fold(in: 1)`, the head with `.fold(in: 2)`.
     public var seed: UInt64
 
-    public init(layers: Int = 6, batch: Int = 16, maxLength: Int = 32, seed: UInt64 = 20_261_122) {
+    public init(layers: Int = 6, batch: Int = 16, maxLength: Int = 32, seed: UInt64 = ZODefaults.seed) {
         self.layers = layers
         self.batch = batch
         self.maxLength = maxLength

@@ -48,7 +48,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     public var batchSize: Int = 16
     public var learningRate: Double
     /// ε of the central difference (ZO methods).
-    public var epsilon: Double = 1e-3
+    public var epsilon: Double = ZODefaults.epsilon
     /// r of LOZO, LOZO-M and SubZero; at most 2 here (token-type and head matrices have 2 rows).
     public var rank: Int = 2
     /// ν: LOZO's V is resampled every ν steps.
@@ -61,7 +61,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     public var momentum: Double = 0.9
     /// λ, on matrix tensors only (decided by kind).
     public var weightDecay: Double = 0
-    public var seed: UInt64 = 20_261_122
+    public var seed: UInt64 = ZODefaults.seed
     /// Longest token sequence, [CLS] and [SEP] included.
     public var maxLength: Int = 64
     /// OpenBLAS threads; results are bit-reproducible for a fixed count.
