@@ -64,7 +64,7 @@ extension ZOCheckCommand.Scale {
             let specs = try estimators.map { try ScaleEstimatorSpec(parsing: $0) }
             let problem = try options.load()
             let g = try problem.gradient()
-            let key = PRNGKey(seed: options.seed).fold(in: 3)
+            let key = PRNGKey(seed: options.seed).fold(in: .estimatorQualityDraws)
             let reports = try epsilon.map { eps in
                 try ZOCheck.EstimatorQuality.measure(
                     problem, estimators: specs, draws: draws, epsilon: eps, key: key, gradient: g

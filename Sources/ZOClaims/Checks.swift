@@ -82,7 +82,8 @@ public enum Checks {
             names.append("along ∇f − E ĝ")
         }
         for k in 0..<2 {
-            directions.append(RandomFill.gaussian(Double.self, count: target.count, key: key.fold(in: 7_000 + k)))
+            directions.append(
+                RandomFill.gaussian(Double.self, count: target.count, key: key.fold(in: .randomDirection(k))))
             names.append("random direction \(k)")
         }
         let scale = norm2(target).squareRoot()

@@ -14,7 +14,7 @@ public enum LOZOClaims {
 
     static func matrixSetup(_ context: ClaimContext) throws -> (ParameterLayout, Checks.Linear) {
         let layout = try ParameterLayout.matrix(rows: m, cols: n)
-        let g = try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1))
+        let g = try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: .problem))
         return (layout, Checks.Linear(layout: layout, g: g))
     }
 
@@ -29,7 +29,7 @@ public enum LOZOClaims {
             context.fault == .lozoInverseRSquared ? Rescaled(base: lozo, factor: 1 / Double(r)) : lozo
         let samples = try Checks.estimates(
             d, objective: objective, at: Parameters(zeros: layout), count: context.draws(3000),
-            key: context.key.fold(in: 2))
+            key: context.key.fold(in: .draws))
         return Checks.unbiased(
             samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
     }
@@ -43,7 +43,7 @@ public enum LOZOClaims {
         let (layout, objective) = try matrixSetup(context)
         let samples = try Checks.estimates(
             LOZO(rank: r), objective: objective, at: Parameters(zeros: layout), count: context.draws(8000),
-            key: context.key.fold(in: 2))
+            key: context.key.fold(in: .draws))
         let factor = LOZO.secondMomentRatio(rows: m, cols: n, rank: r)
         let a = context.alpha(alpha)
         let plain = Checks.secondMoment(
@@ -97,7 +97,8 @@ public enum LOZOClaims {
         return try (0..<count).map { k in
             guard
                 let f = try lozo.perturbation(
-                    step: k, key: context.key.fold(in: 5).fold(in: k), parameters: theta, use: .measurement
+                    step: k, key: context.key.fold(in: .conditionalDraws).fold(in: k), parameters: theta,
+                    use: .measurement
                 ).lowRankFactors(tensor: 0)
             else {
                 throw ZOError("no factors", at: "LOZO", fix: "use a matrix layout")
@@ -116,7 +117,7 @@ public enum LOZOClaims {
             """,
         proof: "Proofs/estimators.md#lozo-second-moment-circulating", alpha: alpha, expectation: .refuted
     ) { context in
-        let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: .problem))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))
         let wrong = 4.0 + 2 * 6 / 2
         var v = MeanTests.scalarMean(
@@ -139,7 +140,7 @@ public enum LOZOClaims {
         // One key, steps 0..<count: with ν = count every step shares V (the planted fault resamples it).
         let lozo = try LOZO(rank: r, lazyInterval: context.fault == .lozoVEveryStep ? 1 : count)
         let theta = Parameters<Double>(zeros: layout)
-        let key = context.key.fold(in: 2)
+        let key = context.key.fold(in: .draws)
         let samples = try Checks.estimates(lozo, objective: objective, at: theta, count: count, key: key, sameKey: true)
         guard
             let v = try LOZO(rank: r, lazyInterval: count).perturbation(

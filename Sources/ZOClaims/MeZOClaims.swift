@@ -33,11 +33,11 @@ public enum MeZOClaims {
         let d = 20
         let n = context.draws(2000)
         let key = context.key
-        let g = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: .problem))
         let layout = try ParameterLayout.vector(count: d)
         let objective = Checks.Linear(layout: layout, g: g)
         let samples = try Checks.estimates(
-            gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: 2))
+            gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: .draws))
         let a = context.alpha(alpha)
         let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
@@ -56,11 +56,11 @@ public enum MeZOClaims {
     ) { context in
         let d = 10
         let n = context.draws(8000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
         let layout = try ParameterLayout.vector(count: d)
         let samples = try Checks.estimates(
             gaussian(context), objective: Checks.Linear(layout: layout, g: g),
-            at: Parameters(zeros: layout), count: n, key: context.key.fold(in: 2))
+            at: Parameters(zeros: layout), count: n, key: context.key.fold(in: .draws))
         return Checks.secondMoment(
             samples, expected: try Checks.exactSecondMoment(GaussianRGE(), gradient: g, at: Parameters(zeros: layout)),
             alpha: context.alpha(alpha),
@@ -79,14 +79,14 @@ public enum MeZOClaims {
         let d = 10
         let n = context.draws(4000)
         let epsilon = 0.5
-        let problem = try CosineSum<Double>(dimension: d, key: context.key.fold(in: 1))
+        let problem = try CosineSum<Double>(dimension: d, key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         guard let smoothedGradient = problem.smoothedGradient(theta, epsilon: epsilon) else {
             throw ZOError(
                 "CosineSum lost its smoothed gradient", at: "MEZO-SMOOTHED", fix: "restore CosineSum.smoothedGradient")
         }
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2), epsilon: epsilon)
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws), epsilon: epsilon)
         return Checks.unbiased(
             samples, target: smoothedGradient, gradient: try problem.gradient(theta),
             alpha: context.alpha(alpha), key: context.key, name: "E ĝ = ∇f_ε at ε = 0.5")
@@ -111,11 +111,11 @@ public enum MeZOClaims {
     static func sphereCheck(_ context: ClaimContext, samplesPerEstimate k: Int) throws -> Verdict {
         let d = 12
         let n = context.draws(6000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
         let layout = try ParameterLayout.vector(count: d)
         let samples = try Checks.estimates(
             SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: n, key: context.key.fold(in: 2), samples: k)
+            count: n, key: context.key.fold(in: .draws), samples: k)
         let a = context.alpha(alpha)
         let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)
@@ -137,7 +137,8 @@ public enum MeZOClaims {
         // t-test's size holds (audited: `zocheck audit --id ONE-STEP --alpha 0.05`).
         let d = 32
         let n = context.draws(24000)
-        let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
+        let problem = try LeastSquares<Double>(
+            dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum,
@@ -151,7 +152,7 @@ public enum MeZOClaims {
         let predicted =
             -eta * Checks.norm2(g) + 0.5 * eta * eta * (Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg))
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws))
         var changes: [Double] = []
         for gh in samples {
             var p = theta
@@ -176,7 +177,8 @@ public enum MeZOClaims {
     ) { context in
         let d = 256
         let n = context.draws(6000)
-        let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
+        let problem = try LeastSquares<Double>(
+            dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum else {
@@ -185,7 +187,7 @@ public enum MeZOClaims {
         }
         let predicted = Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg)
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws))
         let values = try samples.map { gh -> Double in
             guard let h = problem.hessianVectorProduct(gh) else {
                 throw ZOError("no Hv", at: "MEZO-EFFECTIVE-RANK", fix: "")

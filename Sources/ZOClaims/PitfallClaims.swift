@@ -89,10 +89,10 @@ public enum PitfallClaims {
         -> Verdict
     {
         let layout = try ParameterLayout.matrix(rows: 12, cols: 8)
-        let g = try Checks.lowRankGradient(m: 12, n: 8, rank: 2, key: context.key.fold(in: 1))
+        let g = try Checks.lowRankGradient(m: 12, n: 8, rank: 2, key: context.key.fold(in: .problem))
         let samples = try Checks.estimates(
             d, objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: context.draws(2000), key: context.key.fold(in: 2), use: .update)
+            count: context.draws(2000), key: context.key.fold(in: .draws), use: .update)
         return Checks.unbiased(samples, target: g, alpha: context.alpha(alpha), key: context.key, name: name)
     }
 

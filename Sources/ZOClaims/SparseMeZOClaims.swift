@@ -13,8 +13,8 @@ public enum SparseMeZOClaims {
     static func setup(_ context: ClaimContext, d: Int = 80) throws -> (Parameters<Double>, Checks.Linear, [Double]) {
         let layout = try ParameterLayout.vector(count: d)
         let theta = try Parameters<Double>(
-            layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 3)))
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
+            layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .parameters)))
+        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
         let mask = SparseMeZO.mask(for: theta, sparsity: 0.75)
         let keep = (0..<d).map { mask.isKept(tensor: 0, $0) ? 1.0 : 0.0 }
         return (theta, Checks.Linear(layout: layout, g: g), keep)
@@ -32,7 +32,7 @@ public enum SparseMeZOClaims {
         let (theta, objective, keep) = try setup(context)
         let samples = try Checks.estimates(
             SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(3000),
-            key: context.key.fold(in: 2))
+            key: context.key.fold(in: .draws))
         return Checks.unbiased(
             samples, target: zip(objective.g, keep).map { $0 * $1 }, gradient: objective.g,
             alpha: context.alpha(alpha), key: context.key, name: "E ĝ = m ⊙ g")
@@ -46,7 +46,7 @@ public enum SparseMeZOClaims {
         let (theta, objective, _) = try setup(context)
         let samples = try Checks.estimates(
             SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(8000),
-            key: context.key.fold(in: 2))
+            key: context.key.fold(in: .draws))
         return Checks.secondMoment(
             samples,
             expected: try Checks.exactSecondMoment(SparseMeZO(sparsity: 0.75), gradient: objective.g, at: theta),
@@ -135,7 +135,7 @@ public enum SparseMeZOClaims {
         let T = 400
         let seeds = 12
         let problem = try LeastSquares<Double>(
-            dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
+            dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: .problem))
         guard let L = problem.smoothness else { throw ZOError("no L", at: "SPARSE-THEOREM-1", fix: "") }
         let start = problem.initialPoint()
         let sparse = try SparseMeZO(sparsity: 0.75, fixedMaskFrom: start)
@@ -155,7 +155,7 @@ public enum SparseMeZOClaims {
                 let g = try problem.gradient(theta)
                 total += (0..<d).reduce(0.0) { mask.isKept(tensor: 0, $1) ? $0 + g[$1] * g[$1] : $0 }
                 if t == T { break }
-                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: 100 + s))
+                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: .seedRun(s)))
                 try sgd.update(&theta, estimate: e, estimator: estimator)
             }
             ratios.append(total / Double(T + 1) / bound)

@@ -17,7 +17,7 @@ public enum SubZeroClaims {
         return (
             layout,
             Checks.Linear(
-                layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1)))
+                layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: .problem)))
         )
     }
 
@@ -33,7 +33,7 @@ public enum SubZeroClaims {
         let (layout, objective) = try setup(context)
         let samples = try Checks.estimates(
             SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-            count: context.draws(3000), key: context.key.fold(in: 2))
+            count: context.draws(3000), key: context.key.fold(in: .draws))
         return Checks.unbiased(
             samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
     }
@@ -46,7 +46,7 @@ public enum SubZeroClaims {
         let (layout, objective) = try setup(context)
         let samples = try Checks.estimates(
             SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-            count: context.draws(8000), key: context.key.fold(in: 2))
+            count: context.draws(8000), key: context.key.fold(in: .draws))
         return Checks.secondMoment(
             samples,
             expected: try Checks.exactSecondMoment(
@@ -61,7 +61,7 @@ public enum SubZeroClaims {
     ) throws -> ([[Double]], [Double], Checks.Linear) {
         let (m, n) = shape
         let (layout, objective) = try setup(context, m: m, n: n)
-        let key = context.key.fold(in: 2).fold(in: block)
+        let key = context.key.fold(in: .draws).fold(in: block)
         let theta = Parameters<Double>(zeros: layout)
         let d: any PerturbationDistribution =
             context.fault == .subZeroNotOrthonormal
@@ -176,7 +176,7 @@ public enum SubZeroClaims {
         proof: "Proofs/estimators.md#subzero-cosine-vs-mezo", alpha: alpha, expectation: .refuted
     ) { context in
         let layout = try ParameterLayout.matrix(rows: 24, cols: 16)
-        let g = try Checks.lowRankGradient(m: 24, n: 16, rank: 2, key: context.key.fold(in: 1))
+        let g = try Checks.lowRankGradient(m: 24, n: 16, rank: 2, key: context.key.fold(in: .problem))
         let objective = Checks.Linear(layout: layout, g: g)
         let count = context.draws(8000)
         let theta = Parameters<Double>(zeros: layout)
@@ -184,10 +184,10 @@ public enum SubZeroClaims {
         let cosine = { (v: [Double]) in Checks.dot(v, g) / (Checks.norm2(v).squareRoot() * gn) }
         let sz = try Checks.estimates(
             SubZero(rank: 2, refreshInterval: 1), objective: objective, at: theta, count: count,
-            key: context.key.fold(in: 2)
+            key: context.key.fold(in: .draws)
         ).map(cosine)
         let mz = try Checks.estimates(
-            GaussianRGE(), objective: objective, at: theta, count: count, key: context.key.fold(in: 3)
+            GaussianRGE(), objective: objective, at: theta, count: count, key: context.key.fold(in: .referenceDraws)
         ).map(cosine)
         // Independent samples: difference of means; one-sided, fails when SubZero is significantly lower.
         let a = MeanTests.Summary(sz)

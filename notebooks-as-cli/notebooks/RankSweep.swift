@@ -53,7 +53,7 @@ public enum RankSweep: Notebook {
     }
 
     public static func problem(_ key: PRNGKey) throws -> LowRankMatrixQuadratic<Double> {
-        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 1, rankB: 1, key: key.fold(in: 1))
+        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 1, rankB: 1, key: key.fold(in: .problem))
     }
 
     /// E[‖ĝ‖² | V]/‖G‖² of LOZO for `count` independent keyed V (Rao–Blackwellised over U).
@@ -97,7 +97,7 @@ public enum RankSweep: Notebook {
             ])
         let mezoRow = try EstimatorComparison.run(
             problem, at: theta, estimators: [ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)], draws: draws,
-            key: ctx.key.fold(in: 9))[0]
+            key: ctx.key.fold(in: .mezoDraws))[0]
         let total = ranks.count * (2 * draws + rbDraws)
         for (ri, r) in ranks.enumerated() {
             let estimators: [any GradientEstimator] = [
@@ -105,7 +105,7 @@ public enum RankSweep: Notebook {
                 try ZOEstimator(SubZero(rank: r, refreshInterval: 1), epsilon: ZODefaults.epsilon),
             ]
             let rows = try EstimatorComparison.run(
-                problem, at: theta, estimators: estimators, draws: draws, key: ctx.key.fold(in: 10 + ri)
+                problem, at: theta, estimators: estimators, draws: draws, key: ctx.key.fold(in: .rankDraws(ri))
             ) { name, k in
                 ctx.progress.update(
                     "r = \(r)", done: ri * (2 * draws + rbDraws) + (name.hasPrefix("lozo") ? 0 : draws) + k,
@@ -125,7 +125,8 @@ public enum RankSweep: Notebook {
                 ])
             }
             let rb = MeanTests.Summary(
-                try raoBlackwellised(g: g, rank: r, count: rbDraws, key: ctx.key.fold(in: 20 + ri), theta: theta))
+                try raoBlackwellised(
+                    g: g, rank: r, count: rbDraws, key: ctx.key.fold(in: .raoBlackwellDraws(ri)), theta: theta))
             ctx.progress.update("r = \(r), Rao–Blackwellised", done: (ri + 1) * (2 * draws + rbDraws), total: total)
             data.append([
                 NB.text("LOZO (Rao–Blackwellised)"), NB.num(r), NB.num(rbDraws), NB.num(rb.mean),

@@ -54,7 +54,7 @@ public enum VarianceVsDimension: Notebook {
             let problem = try LowRankMatrixQuadratic<Double>(m: k, n: k, rankA: 2, rankB: 2, key: ctx.key.fold(in: ki))
             let rows = try EstimatorComparison.run(
                 problem, at: problem.initialPoint(), estimators: named.map(\.1), draws: draws,
-                key: ctx.key.fold(in: 1000 + ki)
+                key: ctx.key.fold(in: .dimensionDraws(ki))
             ) { name, draw in
                 let e = (names.firstIndex(of: name) ?? 0) + ki * named.count
                 ctx.progress.update("d = \(k * k)", done: e * draws + draw, total: ks.count * named.count * draws)

@@ -46,7 +46,7 @@ public enum EncoderBenchmark {
         let config = backward ? config.with(classes: max(config.classes, 2)) : config
         let encoder = try BertEncoder<Float>(config)
         let p = encoder.layout.initialParameters(Float.self, key: key)
-        let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: 1)).map {
+        let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: .benchmarkTokens)).map {
             Int32($0 * Double(config.vocabSize))
         }
         let tokens = try EncoderBatch(

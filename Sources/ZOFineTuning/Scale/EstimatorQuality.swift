@@ -305,7 +305,8 @@ public enum EstimatorQuality {
     }
 
     /// E cos(ĝ₀, g) of the linearised estimate by Monte Carlo over the perturbation alone (no forward
-    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys `spec.key(key).fold(in: 1 << 40).fold(in: k)`.
+    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys
+    /// `spec.key(key).fold(in: .linearisedCosine).fold(in: k)` (2⁴⁰, then k).
     /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
     /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
     public static func linearisedCosine(
@@ -328,7 +329,7 @@ public enum EstimatorQuality {
                 "g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine",
                 fix: "pass ∇f in θ's layout")
         }
-        let root = spec.key(key).fold(in: 1 << 40)
+        let root = spec.key(key).fold(in: .linearisedCosine)
         let gn = norm(g)
         func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
             var inner = DirectionalProducts(gradient: g, layout: theta.layout)

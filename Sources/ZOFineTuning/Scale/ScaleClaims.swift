@@ -154,7 +154,7 @@ public enum ScaleClaims {
         let (problem, g) = try cachedProblem(seed: context.seed)
         let row = try EstimatorQuality.row(
             problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon,
-            key: context.key.fold(in: 3))
+            key: context.key.fold(in: .estimatorQualityDraws))
         let gn = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         var v = momentsVerdict(row, gradientNorm: gn, cosine: cosine, alpha: a)
         let t = row.theory.secondMomentRatio

@@ -140,16 +140,18 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// The key schedule of a run (all from the root key `PRNGKey(seed:)`):
-/// - minibatch of step t: `root.fold(in: 1).fold(in: t)` (drawn without replacement, `BatchSelection`);
-/// - perturbations: the estimator's key `root.fold(in: 2)` together with the step t, from which each
-///   distribution derives (role, t or its lazy block, tensor) — one fixed key, so LOZO's V and
+/// The key schedule of a run (all from the root key `PRNGKey(seed:)`; the streams of
+/// Sources/ZOFineTuning/KeyStreams.swift):
+/// - minibatch of step t: `root.fold(in: .minibatch).fold(in: t)` (1, then t; drawn without replacement,
+///   `BatchSelection`);
+/// - perturbations: the estimator's key `root.fold(in: .perturbations)` (2) together with the step t, from
+///   which each distribution derives (role, t or its lazy block, tensor) — one fixed key, so LOZO's V and
 ///   SubZero's U, V stay the same within their blocks as the papers require;
-/// - the classification head: `root.fold(in: 3)`; a random encoder: `root.fold(in: 4)`.
+/// - the classification head: `.head` (3); a random encoder: `.encoderInit` (4).
 public struct FineTuneKeys: Sendable, Equatable {
     public let root: PRNGKey
-    public func minibatch(step: Int) -> PRNGKey { root.fold(in: 1).fold(in: step) }
-    public var perturbation: PRNGKey { root.fold(in: 2) }
-    public var head: PRNGKey { root.fold(in: 3) }
-    public var encoderInit: PRNGKey { root.fold(in: 4) }
+    public func minibatch(step: Int) -> PRNGKey { root.fold(in: .minibatch).fold(in: step) }
+    public var perturbation: PRNGKey { root.fold(in: .perturbations) }
+    public var head: PRNGKey { root.fold(in: .head) }
+    public var encoderInit: PRNGKey { root.fold(in: .encoderInit) }
 }
