@@ -30,16 +30,10 @@ public enum MeZOClaims {
             """,
         proof: "Proofs/estimators.md#mezo-unbiased", alpha: alpha
     ) { context in
-        let d = 20
-        let n = context.draws(2000)
-        let key = context.key
-        let g = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: .problem))
-        let layout = try ParameterLayout.vector(count: d)
-        let objective = Checks.Linear(layout: layout, g: g)
-        let samples = try Checks.estimates(
-            gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: .draws))
-        let a = context.alpha(alpha)
-        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: key, name: "directed")
+        let bed = try Checks.gaussianBed(dimension: 20, context: context)
+        let samples = try Checks.draws(gaussian(context), bed: bed, count: context.draws(2000), context: context)
+        let (g, a) = (bed.g, context.alpha(alpha))
+        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
         let g2 = Checks.norm2(g)
         let chi = MeanTests.chiSquaredMean(samples, target: g, alpha: a / 2) { v in
@@ -54,16 +48,9 @@ public enum MeZOClaims {
         statement: "On a quadratic, E‖ĝ‖² = (d + 2)‖∇f‖² for the Gaussian estimator.",
         proof: "Proofs/estimators.md#mezo-second-moment", alpha: alpha
     ) { context in
-        let d = 10
-        let n = context.draws(8000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
-        let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(
-            gaussian(context), objective: Checks.Linear(layout: layout, g: g),
-            at: Parameters(zeros: layout), count: n, key: context.key.fold(in: .draws))
-        return Checks.secondMoment(
-            samples, expected: try Checks.exactSecondMoment(GaussianRGE(), gradient: g, at: Parameters(zeros: layout)),
-            alpha: context.alpha(alpha),
+        try Checks.secondMomentClaim(
+            gaussian(context), theory: GaussianRGE(), bed: Checks.gaussianBed(dimension: 10, context: context),
+            count: context.draws(8000), alpha: context.alpha(alpha), context: context,
             name: "E‖ĝ‖²/((d+2)‖g‖²) = 1")
     }
 
@@ -110,12 +97,9 @@ public enum MeZOClaims {
 
     static func sphereCheck(_ context: ClaimContext, samplesPerEstimate k: Int) throws -> Verdict {
         let d = 12
-        let n = context.draws(6000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
-        let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(
-            SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: n, key: context.key.fold(in: .draws), samples: k)
+        let bed = try Checks.gaussianBed(dimension: d, context: context)
+        let g = bed.g
+        let samples = try Checks.draws(SphereRGE(), bed: bed, count: context.draws(6000), context: context, samples: k)
         let a = context.alpha(alpha)
         let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)

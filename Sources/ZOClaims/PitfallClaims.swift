@@ -88,12 +88,9 @@ public enum PitfallClaims {
     static func updateUnbiased(_ d: some PerturbationDistribution, context: ClaimContext, name: String) throws
         -> Verdict
     {
-        let layout = try ParameterLayout.matrix(rows: 12, cols: 8)
-        let g = try Checks.lowRankGradient(m: 12, n: 8, rank: 2, key: context.key.fold(in: .problem))
-        let samples = try Checks.estimates(
-            d, objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: context.draws(2000), key: context.key.fold(in: .draws), use: .update)
-        return Checks.unbiased(samples, target: g, alpha: context.alpha(alpha), key: context.key, name: name)
+        try Checks.unbiasedClaim(
+            d, bed: Checks.lowRankBed(m: 12, n: 8, context: context), count: context.draws(2000),
+            alpha: context.alpha(alpha), context: context, use: .update, name: name)
     }
 
     static let faithfulUpdateBias = Claim(

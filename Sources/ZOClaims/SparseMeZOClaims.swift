@@ -10,14 +10,9 @@ public enum SparseMeZOClaims {
 
     public static let all: [Claim] = [unbiasedMasked, secondMoment, density, maskUnperturbed, theorem1]
 
-    static func setup(_ context: ClaimContext, d: Int = 80) throws -> (Parameters<Double>, Checks.Linear, [Double]) {
-        let layout = try ParameterLayout.vector(count: d)
-        let theta = try Parameters<Double>(
-            layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .parameters)))
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
-        let mask = SparseMeZO.mask(for: theta, sparsity: 0.75)
-        let keep = (0..<d).map { mask.isKept(tensor: 0, $0) ? 1.0 : 0.0 }
-        return (theta, Checks.Linear(layout: layout, g: g), keep)
+    /// 80 parameters at a random θ (the mask of θ keeps 20 at s = 0.75), g ~ N(0, I).
+    static func maskedBed(_ context: ClaimContext) throws -> Checks.Bed {
+        try Checks.gaussianBed(dimension: 80, context: context, randomTheta: true)
     }
 
     static let unbiasedMasked = Claim(
@@ -29,13 +24,12 @@ public enum SparseMeZOClaims {
             """,
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
-        let (theta, objective, keep) = try setup(context)
-        let samples = try Checks.estimates(
-            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(3000),
-            key: context.key.fold(in: .draws))
-        return Checks.unbiased(
-            samples, target: zip(objective.g, keep).map { $0 * $1 }, gradient: objective.g,
-            alpha: context.alpha(alpha), key: context.key, name: "E ĝ = m ⊙ g")
+        let bed = try maskedBed(context)
+        let mask = SparseMeZO.mask(for: bed.theta, sparsity: 0.75)
+        let masked = bed.g.indices.map { bed.g[$0] * (mask.isKept(tensor: 0, $0) ? 1.0 : 0.0) }
+        return try Checks.unbiasedClaim(
+            SparseMeZO(sparsity: 0.75), bed: bed, count: context.draws(3000), target: masked, gradient: bed.g,
+            alpha: context.alpha(alpha), context: context, name: "E ĝ = m ⊙ g")
     }
 
     static let secondMoment = Claim(
@@ -43,15 +37,9 @@ public enum SparseMeZOClaims {
         statement: "E‖ĝ‖² = (d̂ + 2)‖m ⊙ ∇f‖², d̂ = Σ mᵢ, on a quadratic.",
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
-        let (theta, objective, _) = try setup(context)
-        let samples = try Checks.estimates(
-            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(8000),
-            key: context.key.fold(in: .draws))
-        return Checks.secondMoment(
-            samples,
-            expected: try Checks.exactSecondMoment(SparseMeZO(sparsity: 0.75), gradient: objective.g, at: theta),
-            alpha: context.alpha(alpha),
-            name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
+        try Checks.secondMomentClaim(
+            SparseMeZO(sparsity: 0.75), theory: SparseMeZO(sparsity: 0.75), bed: maskedBed(context),
+            count: context.draws(8000), alpha: context.alpha(alpha), context: context, name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
     }
 
     static let density = Claim(
