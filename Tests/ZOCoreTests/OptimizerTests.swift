@@ -180,14 +180,6 @@ import ZOCore
         #expect(fZO - problem.offset < 0.05 * (f0 - problem.offset), "ZO-SGD from \(f0) to \(fZO), seed 10-12")
         #expect(fFO - problem.offset < 0.01 * (f0 - problem.offset), "FO-SGD from \(f0) to \(fFO)")
     }
-}
-
-/// f(θ) = Σ θ²: cheap at any size (the split paths need large tensors).
-struct SumOfSquares<T: ZOScalar>: Objective {
-    let layout: ParameterLayout
-    func loss(_ p: Parameters<T>, batch: BatchSelection) throws -> Double {
-        p.values.reduce(0) { $0 + Double($1) * Double($1) }
-    }
 
     /// `ZOOptimizer.step` is the optimizer's estimator measuring at θ, then its update, bit for bit, for
     /// each conformer; the snapshot is the rule's.
@@ -234,5 +226,13 @@ struct SumOfSquares<T: ZOScalar>: Objective {
         #expect(throws: ZOError.self) {
             _ = try SparseMeZOOptimizer(sparsity: 1.5, epsilon: 1e-3, rule: ZOSGD(learningRate: 1))
         }
+    }
+}
+
+/// f(θ) = Σ θ²: cheap at any size (the split paths need large tensors).
+struct SumOfSquares<T: ZOScalar>: Objective {
+    let layout: ParameterLayout
+    func loss(_ p: Parameters<T>, batch: BatchSelection) throws -> Double {
+        p.values.reduce(0) { $0 + Double($1) * Double($1) }
     }
 }

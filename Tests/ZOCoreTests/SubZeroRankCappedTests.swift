@@ -69,7 +69,7 @@ import ZOCore
         let ones = [Double](repeating: 1, count: layout.count)
         let several = try SubZeroRankCapped(rank: 4).exactMoments(gradient: ones, at: Parameters<Double>(zeros: layout))
         // d‖g‖² + 2‖g_vec‖² + Σ_mat (2mn/r_t²)‖G_t‖² with ‖G_t‖² = mn: 49·49 + 2·5 + 2·14·14/4 + 2·30·30/16.
-        let expected = 49.0 * 49 + 2 * 5 + 2 * 14 * 14 / 4 + 2 * 30 * 30 / 16
+        let expected: Double = 2401 + 10 + 98 + 112.5
         #expect(
             several.map { abs($0.secondMoment - expected) <= 1e-12 * expected } == true,
             "\(String(describing: several))")
