@@ -24,7 +24,7 @@ extension ZOCheckCommand {
         @Option(help: "Rank of A and B, hence of the true gradient.") var gradientRank: Int = 2
         @Option(help: "Rank r of LOZO and SubZero perturbations.") var rank: Int = 2
         @Option(help: "Sparse MeZO sparsity (fraction not perturbed).") var sparsity: Double = 0.8
-        @Option(help: "Perturbation scale ε.") var epsilon: Double = 1e-3
+        @Option(help: "Perturbation scale ε.") var epsilon: Double = ZODefaults.epsilon
         @Option(help: "Monte Carlo draws per estimator.") var draws: Int = 4000
         @Option(help: "Also write the rows as JSON to this path (atomic write).") var output: String?
         @OptionGroup var common: CommonOptions
@@ -37,7 +37,7 @@ extension ZOCheckCommand {
         func run() throws {
             let key = common.key
             let problem = try LowRankMatrixQuadratic<Double>(
-                m: m, n: n, rankA: gradientRank, rankB: gradientRank, key: key.fold(in: 0))
+                m: m, n: n, rankA: gradientRank, rankB: gradientRank, key: key.fold(in: .compareProblem))
             let theta = problem.initialPoint()
             let estimators: [any GradientEstimator] = [
                 try ZOEstimator(GaussianRGE(), epsilon: epsilon),
@@ -53,7 +53,7 @@ extension ZOCheckCommand {
             let g = try problem.gradient(theta)
             let stable = try LinearAlgebra.stableRank(g, rows: m, cols: n)
             let rows = try EstimatorComparison.run(
-                problem, at: theta, estimators: estimators, draws: draws, key: key.fold(in: 1)
+                problem, at: theta, estimators: estimators, draws: draws, key: key.fold(in: .comparisonDraws)
             ) { name, draw in
                 FileHandle.standardError.write(Data("\r\(name): \(draw)/\(draws)          ".utf8))
             }

@@ -27,7 +27,7 @@ public struct NotebookContext: Sendable {
     public var progress: NotebookProgress
 
     public init(
-        seed: UInt64 = 20_261_122, size: NotebookSize = .ci, threads: Int = 2, cache: AssetCache = .standard,
+        seed: UInt64 = ZODefaults.seed, size: NotebookSize = .ci, threads: Int = 2, cache: AssetCache = .standard,
         progress: NotebookProgress = NotebookProgress(label: "notebook", enabled: false)
     ) {
         self.seed = seed
@@ -56,7 +56,7 @@ public protocol Notebook {
 /// Options shared by every notebook: seed, output directory, threads, size preset, asset cache.
 public struct NotebookOptions: ParsableArguments {
     public init() {}
-    @Option(help: "Root seed; every random draw derives from PRNGKey(seed:).") public var seed: UInt64 = 20_261_122
+    @Option(help: "Root seed; every random draw derives from PRNGKey(seed:).") public var seed: UInt64 = ZODefaults.seed
     @Option(help: "Directory the report directory <name>/ is written into (atomically).") public var outputDir: String =
         "reports"
     @Option(help: "OpenBLAS threads (results are bit-reproducible for a fixed count).") public var threads: Int = 2

@@ -4,7 +4,7 @@ import ZOCheck
 /// Options shared by every notebook-style subcommand.
 struct CommonOptions: ParsableArguments {
     @Option(help: "Root seed; every random draw derives from PRNGKey(seed:).")
-    var seed: UInt64 = 20_261_122
+    var seed: UInt64 = ZODefaults.seed
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -43,7 +43,7 @@ struct FineTuneOptions: ParsableArguments {
     @Option(help: "Sparse MeZO's sparsity s (default 0.8).") var sparsity: Double?
     @Option(help: "LOZO-M's momentum β (default 0.9).") var momentum: Double?
     @Option(help: "Weight decay λ on matrices (default 0).") var weightDecay: Double?
-    @Option(help: "Root seed (default 20261122).") var seed: UInt64?
+    @Option(help: "Root seed (default \(ZODefaults.seed)).") var seed: UInt64?
     @Option(help: "Longest token sequence (default 64).") var maxLength: Int?
     @Option(help: "OpenBLAS threads (default 2; results are bit-reproducible for a fixed count).") var threads: Int?
     @Option(help: "Evaluate dev and test every N steps (default 0: before and after only).") var evalEvery: Int?

@@ -26,7 +26,7 @@ struct ScaleOptions: ParsableArguments {
     @Option(help: "Encoder layers run (0…6).") var layers: Int = 6
     @Option(help: "Sentences in the fixed minibatch.") var batch: Int = 16
     @Option(help: "Longest token sequence, [CLS] and [SEP] included.") var maxLength: Int = 32
-    @Option(help: "Root seed (minibatch, head initialisation, perturbation keys).") var seed: UInt64 = 20_261_122
+    @Option(help: "Root seed (minibatch, head initialisation, perturbation keys).") var seed: UInt64 = ZODefaults.seed
     @Option(help: "OpenBLAS threads (default: OPENBLAS_NUM_THREADS, else OpenBLAS's choice).") var threads: Int?
     @Option(help: "Write the report as JSON here (atomic write).") var output: String?
     @OptionGroup var assets: AssetOptions

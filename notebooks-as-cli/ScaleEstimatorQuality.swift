@@ -27,7 +27,7 @@ extension ZOCheckCommand.Scale {
         @Option(help: "Estimates per estimator.") var draws: Int = 200
         @Option(parsing: .upToNextOption, help: "Estimators: mezo, lozo[:r], subzero[:r], sparse-mezo[:s].")
         var estimators: [String] = ["mezo", "lozo:2", "subzero:8", "sparse-mezo:0.8"]
-        @Option(help: "Perturbation scale ε (repeat for a sweep).") var epsilon: [Double] = [1e-3]
+        @Option(help: "Perturbation scale ε (repeat for a sweep).") var epsilon: [Double] = [ZODefaults.epsilon]
         @Flag(help: "Leave the per-draw records out of the JSON.") var noRecords = false
         @Option(
             help:
@@ -64,7 +64,7 @@ extension ZOCheckCommand.Scale {
             let specs = try estimators.map { try ScaleEstimatorSpec(parsing: $0) }
             let problem = try options.load()
             let g = try problem.gradient()
-            let key = PRNGKey(seed: options.seed).fold(in: 3)
+            let key = PRNGKey(seed: options.seed).fold(in: .estimatorQualityDraws)
             let reports = try epsilon.map { eps in
                 try ZOCheck.EstimatorQuality.measure(
                     problem, estimators: specs, draws: draws, epsilon: eps, key: key, gradient: g

@@ -21,6 +21,19 @@ public enum Checks {
         return try problem.gradient(problem.initialPoint())
     }
 
+    /// E‖ĝ‖² of `distribution` at gradient g and θ, from its exact moments (`ExactMomentsProviding`,
+    /// Proofs/estimators.md): the expected value of the second-moment claims.
+    static func exactSecondMoment(
+        _ distribution: some ExactMomentsProviding, gradient g: [Double], at theta: Parameters<Double>
+    ) throws -> Double {
+        guard let moments = distribution.exactMoments(gradient: g, at: theta) else {
+            throw ZOError(
+                "no exact moments for this layout", at: "Checks.exactSecondMoment",
+                fix: "use a layout the distribution's ExactMomentsProviding covers")
+        }
+        return moments.secondMoment
+    }
+
     static func norm2(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 } }
     static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 
@@ -29,7 +42,7 @@ public enum Checks {
     /// `use: .update` returns the direction the optimizer applies (regenerated), not the measured one.
     public static func estimates<D: PerturbationDistribution, O: Objective>(
         _ distribution: D, objective: O, at theta: Parameters<Double>, count: Int, key: PRNGKey, sameKey: Bool = false,
-        scheme: DifferenceScheme = .central, epsilon: Double = 1e-3, samples: Int = 1,
+        scheme: DifferenceScheme = .central, epsilon: Double = ZODefaults.epsilon, samples: Int = 1,
         use: PerturbationUse = .measurement
     ) throws -> [[Double]] where O.Scalar == Double {
         let estimator = try ZOEstimator(distribution, epsilon: epsilon, scheme: scheme, samples: samples)
@@ -69,7 +82,8 @@ public enum Checks {
             names.append("along ∇f − E ĝ")
         }
         for k in 0..<2 {
-            directions.append(RandomFill.gaussian(Double.self, count: target.count, key: key.fold(in: 7_000 + k)))
+            directions.append(
+                RandomFill.gaussian(Double.self, count: target.count, key: key.fold(in: .randomDirection(k))))
             names.append("random direction \(k)")
         }
         let scale = norm2(target).squareRoot()
@@ -91,5 +105,71 @@ public enum Checks {
         var v = MeanTests.scalarMean(ratios, target: 1, alpha: alpha, name: name)
         v.effectUnit = "relative"
         return v
+    }
+}
+
+// The scaffold of the moment claims, so that each claim states only what differs: its bed (layout,
+// gradient, θ), its distribution, its sizes and its name. Draw k is step k under
+// `context.key.fold(in: .draws).fold(in: k)`; random test directions come from the claim's root key.
+extension Checks {
+    /// A claim's quadratic: f(θ) = ⟨g, θ⟩ on `objective.layout`, measured at `theta`.
+    struct Bed {
+        let objective: Linear
+        let theta: Parameters<Double>
+        var layout: ParameterLayout { objective.layout }
+        var g: [Double] { objective.g }
+    }
+
+    /// An m×n matrix with a rank-2 gradient G (a low-rank quadratic's, from `.problem`), at θ = 0.
+    static func lowRankBed(m: Int, n: Int, context: ClaimContext) throws -> Bed {
+        let layout = try ParameterLayout.matrix(rows: m, cols: n)
+        let g = try lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: .problem))
+        return Bed(objective: Linear(layout: layout, g: g), theta: Parameters(zeros: layout))
+    }
+
+    /// A vector of d parameters with g ~ N(0, I) (from `.problem`), at θ = 0, or at θ ~ N(0, I) (from
+    /// `.parameters`) when `randomTheta` (Sparse MeZO's mask is a function of θ).
+    static func gaussianBed(dimension d: Int, context: ClaimContext, randomTheta: Bool = false) throws -> Bed {
+        let layout = try ParameterLayout.vector(count: d)
+        let theta =
+            randomTheta
+            ? try Parameters<Double>(
+                layout: layout,
+                values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .parameters)))
+            : Parameters<Double>(zeros: layout)
+        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: .problem))
+        return Bed(objective: Linear(layout: layout, g: g), theta: theta)
+    }
+
+    /// `count` estimates of `distribution` on the bed (`estimates`, key `.draws`).
+    static func draws<D: PerturbationDistribution>(
+        _ distribution: D, bed: Bed, count: Int, context: ClaimContext, sameKey: Bool = false, samples: Int = 1,
+        use: PerturbationUse = .measurement
+    ) throws -> [[Double]] {
+        try estimates(
+            distribution, objective: bed.objective, at: bed.theta, count: count, key: context.key.fold(in: .draws),
+            sameKey: sameKey, samples: samples, use: use)
+    }
+
+    /// The directed-unbiasedness claim: `count` draws, E ĝ = `target` (default the bed's g) by `unbiased`
+    /// at α (the claim's resolved α); `gradient` adds the direction ∇f − target.
+    static func unbiasedClaim<D: PerturbationDistribution>(
+        _ distribution: D, bed: Bed, count: Int, target: [Double]? = nil, gradient: [Double]? = nil,
+        alpha: Double, context: ClaimContext, use: PerturbationUse = .measurement, name: String
+    ) throws -> Verdict {
+        let samples = try draws(distribution, bed: bed, count: count, context: context, use: use)
+        return unbiased(
+            samples, target: target ?? bed.g, gradient: gradient, alpha: alpha, key: context.key, name: name)
+    }
+
+    /// The second-moment claim: `count` draws of `distribution`, E‖ĝ‖² against the exact value of `theory`
+    /// (`ExactMomentsProviding`; the correct distribution, also when `distribution` is a planted fault).
+    static func secondMomentClaim<D: PerturbationDistribution>(
+        _ distribution: D, theory: some ExactMomentsProviding, bed: Bed, count: Int, alpha: Double,
+        context: ClaimContext, name: String
+    ) throws -> Verdict {
+        let samples = try draws(distribution, bed: bed, count: count, context: context)
+        return secondMoment(
+            samples, expected: try exactSecondMoment(theory, gradient: bed.g, at: bed.theta), alpha: alpha, name: name)
     }
 }

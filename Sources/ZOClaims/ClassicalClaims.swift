@@ -20,7 +20,8 @@ public enum ClassicalClaims {
             """,
         proof: "Proofs/estimators.md#central-exact-quadratic", alpha: 0
     ) { context in
-        let problem = try LowRankMatrixQuadratic<Double>(m: 10, n: 7, rankA: 3, rankB: 3, key: context.key.fold(in: 1))
+        let problem = try LowRankMatrixQuadratic<Double>(
+            m: 10, n: 7, rankA: 3, rankB: 3, key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         var worst = 0.0
@@ -53,7 +54,7 @@ public enum ClassicalClaims {
             """,
         proof: "Proofs/estimators.md#central-coefficient-order", alpha: alpha
     ) { context in
-        let problem = try CosineSum<Double>(dimension: 16, key: context.key.fold(in: 1))
+        let problem = try CosineSum<Double>(dimension: 16, key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         let epsilons = [0.2, 0.1, 0.05, 0.025, 0.0125]
@@ -63,7 +64,7 @@ public enum ClassicalClaims {
             var errors: [Double] = []
             for epsilon in epsilons {
                 let e = try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: scheme).measure(
-                    problem, at: theta, step: k, key: context.key.fold(in: 2))
+                    problem, at: theta, step: k, key: context.key.fold(in: .draws))
                 let z: [Double] = e.samples[0].materialize()
                 errors.append(max(abs(e.coefficients[0] - Checks.dot(g, z)), 1e-300))
             }
@@ -83,7 +84,7 @@ public enum ClassicalClaims {
         statement: "Central coordinate differences equal ∇f on a quadratic up to rounding, at 2d forward passes.",
         proof: "Proofs/estimators.md#coordinate-exact-quadratic", alpha: 0
     ) { context in
-        let problem = try MultiTensorNetworkProblem<Double>(key: context.key.fold(in: 1))
+        let problem = try MultiTensorNetworkProblem<Double>(key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         let est = try CoordinateDifferences(epsilon: 1e-2).estimateGradient(
@@ -98,7 +99,7 @@ public enum ClassicalClaims {
 
     /// (1/T) Σ_{t<T} ‖∇f(θ_t)‖² of ZO-SGD (MeZO, η = 1/((d+2)L)) on f = ½‖θ‖² from a fixed start.
     static func averagedGradientNorm(d: Int, steps: Int, key: PRNGKey) throws -> Double {
-        try averagedSquaredGradient(d: d, steps: steps, problemKey: key.fold(in: 1), key: key)
+        try averagedSquaredGradient(d: d, steps: steps, problemKey: key.fold(in: .problem), key: key)
     }
 
     /// A = (1/T) Σ_{t<T} ‖∇f(θ_t)‖² on f = ½‖θ − θ*‖² (θ* from `problemKey`), started at distance √2
@@ -115,7 +116,7 @@ public enum ClassicalClaims {
         }
         var theta = problem.initialPoint()
         theta.values = problem.center.map { $0 + (2 / Double(d)).squareRoot() }
-        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
         let zo = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
         var sgd = try SGD(layout: problem.layout, learningRate: firstOrderLearningRate ?? 1)
         var total = 0.0
@@ -153,7 +154,7 @@ public enum ClassicalClaims {
                 let steps = multiple * (d + 2)
                 let values = try (0..<seeds).map { s in
                     try averagedGradientNorm(
-                        d: d, steps: steps, key: context.key.fold(in: d * 1000 + multiple * 10 + s))
+                        d: d, steps: steps, key: context.key.fold(in: .rateCell(d: d, multiple: multiple, seed: s)))
                 }
                 let summary = MeanTests.Summary(values)
                 design.append([1, log(Double(d + 2)), log(Double(steps))])
@@ -182,16 +183,16 @@ public enum ClassicalClaims {
         var ratios: [Double] = []
         for s in 0..<context.draws(10) {
             let problem = try LeastSquares<Double>(
-                dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
+                dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: .problem))
             guard let L = problem.smoothness else { throw ZOError("no L", at: "ZO-SGD-BOUND", fix: "") }
             var theta = problem.initialPoint()
             let f0 = try problem.loss(theta)
-            let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+            let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
             let sgd = try ZOSGD(learningRate: 1 / (Double(d + 2) * L))
             var total = 0.0
             for t in 0..<T {
                 total += Checks.norm2(try problem.gradient(theta))
-                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: 10 + s))
+                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: .boundRun(s)))
                 try sgd.update(&theta, estimate: e, estimator: estimator)
             }
             ratios.append(total / Double(T) / (2 * Double(d + 2) * L * (f0 - (problem.optimalValue ?? 0)) / Double(T)))

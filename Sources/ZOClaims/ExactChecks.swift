@@ -58,12 +58,13 @@ public enum ExactChecks {
     static func lozoMomentumRecurrence(context: ClaimContext) throws -> Verdict {
         let (m, n, r) = (6, 4, 2)
         let layout = try ParameterLayout([("W", [m, n])])
-        let g = RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: .problem))
         let objective = Checks.Linear(layout: layout, g: g)
-        let estimator = try ZOEstimator(LOZO(rank: r, lazyInterval: 2), epsilon: 1e-3)
+        let estimator = try ZOEstimator(LOZO(rank: r, lazyInterval: 2), epsilon: ZODefaults.epsilon)
         var opt = try LOZOMomentum(layout: layout, learningRate: 0.1, beta: 0.8)
         var theta = try Parameters<Double>(
-            layout: layout, values: RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: 2)))
+            layout: layout,
+            values: RandomFill.gaussian(Double.self, count: m * n, key: context.key.fold(in: .startingPoint)))
         var nRef = [Double](repeating: 0, count: m * r)
         var vRef: [Double]? = nil
         var worst = 0.0
@@ -109,7 +110,8 @@ public enum ExactChecks {
             ("layer.weight", [6, 5]), ("layer.bias", [6]), ("out.weight", [4, 6]), ("norm", [4]),
         ])
         let theta = try Parameters<Double>(
-            layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key.fold(in: 3)))
+            layout: layout,
+            values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key.fold(in: .parameters)))
         var mismatches = 0
         for step in (0..<steps).reversed() {
             let a: [Double] = try d.perturbation(step: step, key: context.key, parameters: theta, use: .measurement)

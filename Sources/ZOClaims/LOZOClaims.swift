@@ -12,26 +12,17 @@ public enum LOZOClaims {
         unbiased, secondMoment, wrongFormula, conditionalProjection, rank, momentumProjection,
     ]
 
-    static func matrixSetup(_ context: ClaimContext) throws -> (ParameterLayout, Checks.Linear) {
-        let layout = try ParameterLayout.matrix(rows: m, cols: n)
-        let g = try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1))
-        return (layout, Checks.Linear(layout: layout, g: g))
-    }
-
     static let unbiased = Claim(
         id: "LOZO-UNBIASED", source: source("§3, low-rank gradient estimator (LGE), Eq. (5)"),
         statement: "With U ∈ R^{m×r}, V ∈ R^{n×r} i.i.d. N(0,1), ĝ = c·UVᵀ/r is unbiased on a quadratic: E ĝ = G.",
         proof: "Proofs/estimators.md#lozo-unbiased", alpha: alpha
     ) { context in
-        let (layout, objective) = try matrixSetup(context)
         let lozo = try LOZO(rank: r)
         let d: any PerturbationDistribution =
             context.fault == .lozoInverseRSquared ? Rescaled(base: lozo, factor: 1 / Double(r)) : lozo
-        let samples = try Checks.estimates(
-            d, objective: objective, at: Parameters(zeros: layout), count: context.draws(3000),
-            key: context.key.fold(in: 2))
-        return Checks.unbiased(
-            samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
+        return try Checks.unbiasedClaim(
+            d, bed: Checks.lowRankBed(m: m, n: n, context: context), count: context.draws(3000),
+            alpha: context.alpha(alpha), context: context, name: "E ĝ = G")
     }
 
     static let secondMoment = Claim(
@@ -40,17 +31,14 @@ public enum LOZOClaims {
             "E‖ĝ‖² = (mn + 2 + 2(m+n+1)/r)‖G‖² for LOZO with 1/r scaling on a quadratic (never below MeZO's mn + 2).",
         proof: "Proofs/estimators.md#lozo-second-moment", alpha: alpha
     ) { context in
-        let (layout, objective) = try matrixSetup(context)
-        let samples = try Checks.estimates(
-            LOZO(rank: r), objective: objective, at: Parameters(zeros: layout), count: context.draws(8000),
-            key: context.key.fold(in: 2))
-        let factor = Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r)
+        let bed = try Checks.lowRankBed(m: m, n: n, context: context)
+        let factor = LOZO.secondMomentRatio(rows: m, cols: n, rank: r)
         let a = context.alpha(alpha)
-        let plain = Checks.secondMoment(
-            samples, expected: factor * Checks.norm2(objective.g), alpha: a / 2,
+        let plain = try Checks.secondMomentClaim(
+            LOZO(rank: r), theory: LOZO(rank: r), bed: bed, count: context.draws(8000), alpha: a / 2, context: context,
             name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
         var rb = MeanTests.scalarMean(
-            try conditionalSamples(context, g: objective.g, count: context.draws(20000)).map { $0 / factor },
+            try conditionalSamples(context, g: bed.g, count: context.draws(20000)).map { $0 / factor },
             target: 1, alpha: a / 2, name: "Rao–Blackwellised over U")
         rb.effectUnit = "relative"
         return Multiplicity.holmCombined(
@@ -95,7 +83,8 @@ public enum LOZOClaims {
         return try (0..<count).map { k in
             guard
                 let f = try lozo.perturbation(
-                    step: k, key: context.key.fold(in: 5).fold(in: k), parameters: theta, use: .measurement
+                    step: k, key: context.key.fold(in: .conditionalDraws).fold(in: k), parameters: theta,
+                    use: .measurement
                 ).lowRankFactors(tensor: 0)
             else {
                 throw ZOError("no factors", at: "LOZO", fix: "use a matrix layout")
@@ -114,7 +103,7 @@ public enum LOZOClaims {
             """,
         proof: "Proofs/estimators.md#lozo-second-moment-circulating", alpha: alpha, expectation: .refuted
     ) { context in
-        let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: 1))
+        let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: .problem))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))
         let wrong = 4.0 + 2 * 6 / 2
         var v = MeanTests.scalarMean(
@@ -132,17 +121,16 @@ public enum LOZOClaims {
             """,
         proof: "Proofs/estimators.md#lozo-conditional-mean", alpha: alpha
     ) { context in
-        let (layout, objective) = try matrixSetup(context)
+        let bed = try Checks.lowRankBed(m: m, n: n, context: context)
         let count = context.draws(3000)
         // One key, steps 0..<count: with ν = count every step shares V (the planted fault resamples it).
         let lozo = try LOZO(rank: r, lazyInterval: context.fault == .lozoVEveryStep ? 1 : count)
-        let theta = Parameters<Double>(zeros: layout)
-        let key = context.key.fold(in: 2)
-        let samples = try Checks.estimates(lozo, objective: objective, at: theta, count: count, key: key, sameKey: true)
+        let key = context.key.fold(in: .draws)
+        let samples = try Checks.draws(lozo, bed: bed, count: count, context: context, sameKey: true)
         guard
             let v = try LOZO(rank: r, lazyInterval: count).perturbation(
                 step: 0, key: ZOEstimator<LOZO>.sampleKey(key, sample: 0),
-                parameters: theta, use: .measurement
+                parameters: bed.theta, use: .measurement
             ).lowRankFactors(tensor: 0)?.v
         else {
             throw ZOError("LOZO has no factors", at: "LOZO-CONDITIONAL-PROJECTION", fix: "use a matrix layout")
@@ -155,13 +143,13 @@ public enum LOZOClaims {
                 for k in 0..<n {
                     var vv = 0.0
                     for l in 0..<r { vv += v[k * r + l] * v[j * r + l] }
-                    s += objective.g[i * n + k] * vv
+                    s += bed.g[i * n + k] * vv
                 }
                 target[i * n + j] = s / Double(r)
             }
         }
         return Checks.unbiased(
-            samples, target: target, gradient: objective.g, alpha: context.alpha(alpha), key: context.key,
+            samples, target: target, gradient: bed.g, alpha: context.alpha(alpha), key: context.key,
             name: "E[ĝ | V] = GVVᵀ/r")
     }
 

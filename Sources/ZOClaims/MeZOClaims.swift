@@ -30,16 +30,10 @@ public enum MeZOClaims {
             """,
         proof: "Proofs/estimators.md#mezo-unbiased", alpha: alpha
     ) { context in
-        let d = 20
-        let n = context.draws(2000)
-        let key = context.key
-        let g = RandomFill.gaussian(Double.self, count: d, key: key.fold(in: 1))
-        let layout = try ParameterLayout.vector(count: d)
-        let objective = Checks.Linear(layout: layout, g: g)
-        let samples = try Checks.estimates(
-            gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: 2))
-        let a = context.alpha(alpha)
-        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: key, name: "directed")
+        let bed = try Checks.gaussianBed(dimension: 20, context: context)
+        let samples = try Checks.draws(gaussian(context), bed: bed, count: context.draws(2000), context: context)
+        let (g, a) = (bed.g, context.alpha(alpha))
+        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
         let g2 = Checks.norm2(g)
         let chi = MeanTests.chiSquaredMean(samples, target: g, alpha: a / 2) { v in
@@ -54,15 +48,9 @@ public enum MeZOClaims {
         statement: "On a quadratic, E‖ĝ‖² = (d + 2)‖∇f‖² for the Gaussian estimator.",
         proof: "Proofs/estimators.md#mezo-second-moment", alpha: alpha
     ) { context in
-        let d = 10
-        let n = context.draws(8000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
-        let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(
-            gaussian(context), objective: Checks.Linear(layout: layout, g: g),
-            at: Parameters(zeros: layout), count: n, key: context.key.fold(in: 2))
-        return Checks.secondMoment(
-            samples, expected: Double(d + 2) * Checks.norm2(g), alpha: context.alpha(alpha),
+        try Checks.secondMomentClaim(
+            gaussian(context), theory: GaussianRGE(), bed: Checks.gaussianBed(dimension: 10, context: context),
+            count: context.draws(8000), alpha: context.alpha(alpha), context: context,
             name: "E‖ĝ‖²/((d+2)‖g‖²) = 1")
     }
 
@@ -78,14 +66,14 @@ public enum MeZOClaims {
         let d = 10
         let n = context.draws(4000)
         let epsilon = 0.5
-        let problem = try CosineSum<Double>(dimension: d, key: context.key.fold(in: 1))
+        let problem = try CosineSum<Double>(dimension: d, key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         guard let smoothedGradient = problem.smoothedGradient(theta, epsilon: epsilon) else {
             throw ZOError(
                 "CosineSum lost its smoothed gradient", at: "MEZO-SMOOTHED", fix: "restore CosineSum.smoothedGradient")
         }
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2), epsilon: epsilon)
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws), epsilon: epsilon)
         return Checks.unbiased(
             samples, target: smoothedGradient, gradient: try problem.gradient(theta),
             alpha: context.alpha(alpha), key: context.key, name: "E ĝ = ∇f_ε at ε = 0.5")
@@ -109,12 +97,9 @@ public enum MeZOClaims {
 
     static func sphereCheck(_ context: ClaimContext, samplesPerEstimate k: Int) throws -> Verdict {
         let d = 12
-        let n = context.draws(6000)
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
-        let layout = try ParameterLayout.vector(count: d)
-        let samples = try Checks.estimates(
-            SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: n, key: context.key.fold(in: 2), samples: k)
+        let bed = try Checks.gaussianBed(dimension: d, context: context)
+        let g = bed.g
+        let samples = try Checks.draws(SphereRGE(), bed: bed, count: context.draws(6000), context: context, samples: k)
         let a = context.alpha(alpha)
         let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)
@@ -136,7 +121,8 @@ public enum MeZOClaims {
         // t-test's size holds (audited: `zocheck audit --id ONE-STEP-QUADRATIC --alpha 0.05`).
         let d = 32
         let n = context.draws(24000)
-        let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
+        let problem = try LeastSquares<Double>(
+            dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum,
@@ -150,7 +136,7 @@ public enum MeZOClaims {
         let predicted =
             -eta * Checks.norm2(g) + 0.5 * eta * eta * (Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg))
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws))
         var changes: [Double] = []
         for gh in samples {
             var p = theta
@@ -175,7 +161,8 @@ public enum MeZOClaims {
     ) { context in
         let d = 256
         let n = context.draws(6000)
-        let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))
+        let problem = try LeastSquares<Double>(
+            dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: .problem))
         let theta = problem.initialPoint()
         let g = try problem.gradient(theta)
         guard let hg = problem.hessianVectorProduct(g), let spectrum = problem.hessianSpectrum else {
@@ -184,7 +171,7 @@ public enum MeZOClaims {
         }
         let predicted = Checks.norm2(g) * spectrum.reduce(0, +) + 2 * Checks.dot(g, hg)
         let samples = try Checks.estimates(
-            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: 2))
+            GaussianRGE(), objective: problem, at: theta, count: n, key: context.key.fold(in: .draws))
         let values = try samples.map { gh -> Double in
             guard let h = problem.hessianVectorProduct(gh) else {
                 throw ZOError("no Hv", at: "MEZO-EFFECTIVE-RANK", fix: "")

@@ -33,7 +33,7 @@ public enum PitfallClaims {
         var drifted = [0, 0]
         for (k, mode) in [PerturbMode.inPlace, .copy].enumerated() {
             var theta = start
-            _ = try ZOEstimator(GaussianRGE(), epsilon: 1e-3, mode: mode).measure(
+            _ = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon, mode: mode).measure(
                 Bowl(layout: layout), inPlace: &theta, step: 0, key: context.key)
             drifted[k] = zip(theta.values, start.values).filter { $0 != $1 }.count
         }
@@ -88,12 +88,9 @@ public enum PitfallClaims {
     static func updateUnbiased(_ d: some PerturbationDistribution, context: ClaimContext, name: String) throws
         -> Verdict
     {
-        let layout = try ParameterLayout.matrix(rows: 12, cols: 8)
-        let g = try Checks.lowRankGradient(m: 12, n: 8, rank: 2, key: context.key.fold(in: 1))
-        let samples = try Checks.estimates(
-            d, objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
-            count: context.draws(2000), key: context.key.fold(in: 2), use: .update)
-        return Checks.unbiased(samples, target: g, alpha: context.alpha(alpha), key: context.key, name: name)
+        try Checks.unbiasedClaim(
+            d, bed: Checks.lowRankBed(m: 12, n: 8, context: context), count: context.draws(2000),
+            alpha: context.alpha(alpha), context: context, use: .update, name: name)
     }
 
     static let faithfulUpdateBias = Claim(
@@ -139,7 +136,7 @@ public enum PitfallClaims {
         let theta = try Parameters<Double>(
             layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))
         let objective = Checks.Linear(layout: layout, g: [Double](repeating: 0, count: layout.count))  // c = 0: only decay moves θ
-        let estimator = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
+        let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
         let e = try estimator.measure(objective, at: theta, step: 0, key: context.key)
         var updated = theta
         try ZOSGD(learningRate: 0.1, weightDecay: 0.5).update(&updated, estimate: e, estimator: estimator)

@@ -57,12 +57,13 @@ public struct Rescaled<Base: PerturbationDistribution>: PerturbationDistribution
 }
 
 /// SubZero with Gaussian bases (not orthonormalised), scaled so that E[UUᵀ] = (r/m) I as for Haar U.
-public struct SubZeroGaussianBases: PerturbationDistribution {
+public struct SubZeroGaussianBases: LowRankDistribution {
     public let rank: Int
     public let refreshInterval: Int
     public var name: String { "subzero-gaussian-bases(r=\(rank))" }
+    public static let method = "SubZeroGaussianBases"
 
-    public struct Sample: Perturbation {
+    public struct Sample: LowRankSample {
         public let layout: ParameterLayout
         public let key: PRNGKey
         public let step: Int
@@ -103,15 +104,6 @@ public struct SubZeroGaussianBases: PerturbationDistribution {
                 }
             }
             return LowRankFactors(rows: m, cols: n, rank: r, u: uz, v: v)
-        }
-
-        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
-            if let f = lowRankFactors(tensor: t) {
-                let z = f.product()
-                for i in z.indices { buffer[i] = T(z[i]) }
-            } else {
-                T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
-            }
         }
     }
 

@@ -10,14 +10,9 @@ public enum SparseMeZOClaims {
 
     public static let all: [Claim] = [unbiasedMasked, secondMoment, density, maskUnperturbed, theorem1]
 
-    static func setup(_ context: ClaimContext, d: Int = 80) throws -> (Parameters<Double>, Checks.Linear, [Double]) {
-        let layout = try ParameterLayout.vector(count: d)
-        let theta = try Parameters<Double>(
-            layout: layout, values: RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 3)))
-        let g = RandomFill.gaussian(Double.self, count: d, key: context.key.fold(in: 1))
-        let mask = SparseMeZO.mask(for: theta, sparsity: 0.75)
-        let keep = (0..<d).map { mask.isKept(tensor: 0, $0) ? 1.0 : 0.0 }
-        return (theta, Checks.Linear(layout: layout, g: g), keep)
+    /// 80 parameters at a random θ (the mask of θ keeps 20 at s = 0.75), g ~ N(0, I).
+    static func maskedBed(_ context: ClaimContext) throws -> Checks.Bed {
+        try Checks.gaussianBed(dimension: 80, context: context, randomTheta: true)
     }
 
     static let unbiasedMasked = Claim(
@@ -29,13 +24,12 @@ public enum SparseMeZOClaims {
             """,
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
-        let (theta, objective, keep) = try setup(context)
-        let samples = try Checks.estimates(
-            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(3000),
-            key: context.key.fold(in: 2))
-        return Checks.unbiased(
-            samples, target: zip(objective.g, keep).map { $0 * $1 }, gradient: objective.g,
-            alpha: context.alpha(alpha), key: context.key, name: "E ĝ = m ⊙ g")
+        let bed = try maskedBed(context)
+        let mask = SparseMeZO.mask(for: bed.theta, sparsity: 0.75)
+        let masked = bed.g.indices.map { bed.g[$0] * (mask.isKept(tensor: 0, $0) ? 1.0 : 0.0) }
+        return try Checks.unbiasedClaim(
+            SparseMeZO(sparsity: 0.75), bed: bed, count: context.draws(3000), target: masked, gradient: bed.g,
+            alpha: context.alpha(alpha), context: context, name: "E ĝ = m ⊙ g")
     }
 
     static let secondMoment = Claim(
@@ -43,14 +37,9 @@ public enum SparseMeZOClaims {
         statement: "E‖ĝ‖² = (d̂ + 2)‖m ⊙ ∇f‖², d̂ = Σ mᵢ, on a quadratic.",
         proof: "Proofs/estimators.md#sparse-moments", alpha: alpha
     ) { context in
-        let (theta, objective, keep) = try setup(context)
-        let samples = try Checks.estimates(
-            SparseMeZO(sparsity: 0.75), objective: objective, at: theta, count: context.draws(8000),
-            key: context.key.fold(in: 2))
-        let masked = zip(objective.g, keep).map { $0 * $1 }
-        return Checks.secondMoment(
-            samples, expected: (keep.reduce(0, +) + 2) * Checks.norm2(masked), alpha: context.alpha(alpha),
-            name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
+        try Checks.secondMomentClaim(
+            SparseMeZO(sparsity: 0.75), theory: SparseMeZO(sparsity: 0.75), bed: maskedBed(context),
+            count: context.draws(8000), alpha: context.alpha(alpha), context: context, name: "E‖ĝ‖²/((d̂+2)‖m⊙g‖²) = 1")
     }
 
     static let density = Claim(
@@ -101,7 +90,7 @@ public enum SparseMeZOClaims {
             values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key).map { 0.02 * $0 })
         let d: any PerturbationDistribution =
             context.fault == .sparseMaskFromPerturbed
-            ? SparseMaskFromPerturbed(sparsity: 0.8, epsilon: 1e-3) : try SparseMeZO(sparsity: 0.8)
+            ? SparseMaskFromPerturbed(sparsity: 0.8, epsilon: ZODefaults.epsilon) : try SparseMeZO(sparsity: 0.8)
         let reference = SparseMeZO.mask(for: theta, sparsity: 0.8)
         var flipped = 0
         for step in 0..<5 {
@@ -134,14 +123,14 @@ public enum SparseMeZOClaims {
         let T = 400
         let seeds = 12
         let problem = try LeastSquares<Double>(
-            dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: 1))
+            dimension: d, spectrum: .powerLaw(exponent: 1), key: context.key.fold(in: .problem))
         guard let L = problem.smoothness else { throw ZOError("no L", at: "SPARSE-THEOREM-1", fix: "") }
         let start = problem.initialPoint()
         let sparse = try SparseMeZO(sparsity: 0.75, fixedMaskFrom: start)
         let mask = SparseMeZO.mask(for: start, sparsity: 0.75)
         let dHat = Double(mask.kept.reduce(0, +))
         let eta = 1 / (4 * (dHat + 4) * L)
-        let estimator = try ZOEstimator(sparse, epsilon: 1e-3)
+        let estimator = try ZOEstimator(sparse, epsilon: ZODefaults.epsilon)
         let sgd = try ZOSGD(learningRate: eta)
         let f0 = try problem.loss(start)
         let fStar = problem.optimalValue ?? 0
@@ -154,7 +143,7 @@ public enum SparseMeZOClaims {
                 let g = try problem.gradient(theta)
                 total += (0..<d).reduce(0.0) { mask.isKept(tensor: 0, $1) ? $0 + g[$1] * g[$1] : $0 }
                 if t == T { break }
-                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: 100 + s))
+                let e = try estimator.measure(problem, at: theta, step: t, key: context.key.fold(in: .seedRun(s)))
                 try sgd.update(&theta, estimate: e, estimator: estimator)
             }
             ratios.append(total / Double(T + 1) / bound)

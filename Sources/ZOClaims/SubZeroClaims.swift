@@ -12,15 +12,6 @@ public enum SubZeroClaims {
         unbiased, secondMoment, conditionalMean, relativeVariance, orthonormal, cosineVersusMeZO,
     ]
 
-    static func setup(_ context: ClaimContext, m: Int = m, n: Int = n) throws -> (ParameterLayout, Checks.Linear) {
-        let layout = try ParameterLayout.matrix(rows: m, cols: n)
-        return (
-            layout,
-            Checks.Linear(
-                layout: layout, g: try Checks.lowRankGradient(m: m, n: n, rank: 2, key: context.key.fold(in: 1)))
-        )
-    }
-
     static let unbiased = Claim(
         id: "SUBZERO-UNBIASED", source: source("§3.2 (estimator with s = √(mn)/r, U, V refreshed)"),
         statement:
@@ -30,12 +21,9 @@ public enum SubZeroClaims {
             """,
         proof: "Proofs/estimators.md#subzero-unbiased", alpha: alpha
     ) { context in
-        let (layout, objective) = try setup(context)
-        let samples = try Checks.estimates(
-            SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-            count: context.draws(3000), key: context.key.fold(in: 2))
-        return Checks.unbiased(
-            samples, target: objective.g, alpha: context.alpha(alpha), key: context.key, name: "E ĝ = G")
+        try Checks.unbiasedClaim(
+            SubZero(rank: r, refreshInterval: 1), bed: Checks.lowRankBed(m: m, n: n, context: context),
+            count: context.draws(3000), alpha: context.alpha(alpha), context: context, name: "E ĝ = G")
     }
 
     static let secondMoment = Claim(
@@ -43,13 +31,10 @@ public enum SubZeroClaims {
         statement: "With U, V fresh, E‖ĝ‖² = mn(1 + 2/r²)‖G‖² — above MeZO's (mn + 2)‖G‖² for r² < mn/2.",
         proof: "Proofs/estimators.md#subzero-second-moment", alpha: alpha
     ) { context in
-        let (layout, objective) = try setup(context)
-        let samples = try Checks.estimates(
-            SubZero(rank: r, refreshInterval: 1), objective: objective, at: Parameters(zeros: layout),
-            count: context.draws(8000), key: context.key.fold(in: 2))
-        return Checks.secondMoment(
-            samples, expected: Double(m * n) * (1 + 2 / Double(r * r)) * Checks.norm2(objective.g),
-            alpha: context.alpha(alpha), name: "E‖ĝ‖²/(mn(1+2/r²)‖G‖²) = 1")
+        try Checks.secondMomentClaim(
+            SubZero(rank: r, refreshInterval: 1), theory: SubZero(rank: r, refreshInterval: 1),
+            bed: Checks.lowRankBed(m: m, n: n, context: context), count: context.draws(8000),
+            alpha: context.alpha(alpha), context: context, name: "E‖ĝ‖²/(mn(1+2/r²)‖G‖²) = 1")
     }
 
     /// Samples with U, V fixed (one key, F = count), and E[ĝ | U, V] = (mn/r²) UUᵀ G VVᵀ for those bases.
@@ -58,9 +43,9 @@ public enum SubZeroClaims {
         shape: (m: Int, n: Int) = (m, n)
     ) throws -> ([[Double]], [Double], Checks.Linear) {
         let (m, n) = shape
-        let (layout, objective) = try setup(context, m: m, n: n)
-        let key = context.key.fold(in: 2).fold(in: block)
-        let theta = Parameters<Double>(zeros: layout)
+        let bed = try Checks.lowRankBed(m: m, n: n, context: context)
+        let (objective, theta) = (bed.objective, bed.theta)
+        let key = context.key.fold(in: .draws).fold(in: block)
         let d: any PerturbationDistribution =
             context.fault == .subZeroNotOrthonormal
             ? SubZeroGaussianBases(rank: r, refreshInterval: count) : try SubZero(rank: r, refreshInterval: count)
@@ -173,19 +158,15 @@ public enum SubZeroClaims {
             """,
         proof: "Proofs/estimators.md#subzero-cosine-vs-mezo", alpha: alpha, expectation: .refuted
     ) { context in
-        let layout = try ParameterLayout.matrix(rows: 24, cols: 16)
-        let g = try Checks.lowRankGradient(m: 24, n: 16, rank: 2, key: context.key.fold(in: 1))
-        let objective = Checks.Linear(layout: layout, g: g)
-        let count = context.draws(8000)
-        let theta = Parameters<Double>(zeros: layout)
+        let bed = try Checks.lowRankBed(m: 24, n: 16, context: context)
+        let (g, count) = (bed.g, context.draws(8000))
         let gn = Checks.norm2(g).squareRoot()
         let cosine = { (v: [Double]) in Checks.dot(v, g) / (Checks.norm2(v).squareRoot() * gn) }
-        let sz = try Checks.estimates(
-            SubZero(rank: 2, refreshInterval: 1), objective: objective, at: theta, count: count,
-            key: context.key.fold(in: 2)
-        ).map(cosine)
+        let sz = try Checks.draws(SubZero(rank: 2, refreshInterval: 1), bed: bed, count: count, context: context)
+            .map(cosine)
         let mz = try Checks.estimates(
-            GaussianRGE(), objective: objective, at: theta, count: count, key: context.key.fold(in: 3)
+            GaussianRGE(), objective: bed.objective, at: bed.theta, count: count,
+            key: context.key.fold(in: .referenceDraws)
         ).map(cosine)
         // Independent samples: difference of means; one-sided, fails when SubZero is significantly lower.
         let a = MeanTests.Summary(sz)

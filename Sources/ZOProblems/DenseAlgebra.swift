@@ -155,8 +155,10 @@ struct LowRankFactor: Sendable, Hashable {
         self.rows = rows
         self.cols = cols
         self.sigma = sigma
-        self.left = try Dense.orthonormalColumns(rows: rows, cols: sigma.count, key: key.fold(in: 0), at: location)
-        self.right = try Dense.orthonormalColumns(rows: cols, cols: sigma.count, key: key.fold(in: 1), at: location)
+        self.left = try Dense.orthonormalColumns(
+            rows: rows, cols: sigma.count, key: key.fold(in: .leftFactors), at: location)
+        self.right = try Dense.orthonormalColumns(
+            rows: cols, cols: sigma.count, key: key.fold(in: .rightFactors), at: location)
     }
 
     /// M as a dense row-major (rows, cols) matrix.

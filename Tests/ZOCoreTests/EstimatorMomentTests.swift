@@ -93,6 +93,69 @@ struct LinearObjective: DifferentiableObjective {
             seed: 32, at: theta)
     }
 
+    /// MULTI-TENSOR-MOMENTS through `ExactMomentsProviding`: on two matrices (one thin) and two vectors, the
+    /// library's E‖ĝ‖² and E ĝ equal the consequences of Proofs/estimators.md#multi-tensor-second-moment typed
+    /// here independently (relative 1e-12); the Monte Carlo side is EstimatorQualityTests.theoryMatchesMonteCarlo.
+    @Test func tensorMomentsCombineAcrossTensors() throws {
+        let layout = try ParameterLayout([("W", [12, 8]), ("b", [8]), ("thin", [3, 8]), ("norm", [5])])
+        let g = RandomFill.gaussian(Double.self, count: layout.count, key: PRNGKey(seed: 41))
+        let theta: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 42))
+        let block = layout.tensors.map { spec in Self.normSquared(Array(g[spec.range])) }
+        let matrices = layout.tensors.indices.filter { layout.tensors[$0].kind == .matrix }
+        let vectors = layout.tensors.indices.filter { layout.tensors[$0].kind == .vector }
+        let gMat = matrices.reduce(0.0) { $0 + block[$1] }
+        let gVec = vectors.reduce(0.0) { $0 + block[$1] }
+        let dVec = Double(vectors.reduce(0) { $0 + layout.tensors[$1].count })
+        let d = Double(layout.count)
+        func close(_ a: Double?, _ b: Double, _ what: String) {
+            #expect(a.map { abs($0 - b) <= 1e-12 * b } == true, "\(what): library \(a ?? .nan), oracle \(b)")
+        }
+        // LOZO (1/r): (Σ_mat mn/r + d_vec)(r‖g_mat‖² + ‖g_vec‖²) + 2‖g_vec‖² + Σ_mat (2 + 2(m+n+1)/r)‖G_t‖².
+        let r = 2.0
+        let lozoOracle =
+            (matrices.reduce(0.0) { $0 + Double(layout.tensors[$1].count) / r } + dVec) * (r * gMat + gVec) + 2 * gVec
+            + matrices.reduce(0.0) { acc, t in
+                let spec = layout.tensors[t]
+                return acc + (2 + 2 * Double(spec.rows + spec.cols + 1) / r) * block[t]
+            }
+        close(try LOZO(rank: 2).exactMoments(gradient: g, at: theta)?.secondMoment, lozoOracle, "LOZO r = 2")
+        let unscaled = try #require(try LOZO(rank: 2, scaling: .unscaled).exactMoments(gradient: g, at: theta))
+        for spec in layout.tensors {
+            let factor = spec.kind == .matrix ? 2.0 : 1.0
+            #expect(spec.range.allSatisfy { unscaled.mean[$0] == factor * g[$0] }, "unscaled LOZO mean, \(spec.name)")
+        }
+        // SubZero capped (reference): d‖g‖² + 2‖g_vec‖² + Σ_mat (2mn/r_t²)‖G_t‖², r_t = min(4, m, n).
+        let subZeroOracle =
+            d * (gMat + gVec) + 2 * gVec
+            + matrices.reduce(0.0) { acc, t in
+                let spec = layout.tensors[t]
+                let rt = Double(min(4, spec.rows, spec.cols))
+                return acc + 2 * Double(spec.count) / (rt * rt) * block[t]
+            }
+        close(
+            try SubZeroRankCapped(rank: 4).exactMoments(gradient: g, at: theta)?.secondMoment, subZeroOracle,
+            "SubZero r ≤ 4")
+        #expect(try SubZero(rank: 4).exactMoments(gradient: g, at: theta) == nil, "SubZero r = 4 > 3 rows")
+        // Gaussian and Sparse MeZO (fixed mask): one Gaussian block, (d + 2)‖g‖² and (d̂ + 2)‖m ⊙ g‖²; the
+        // per-tensor sum gives the same number.
+        let mask = SparseMeZO.mask(for: theta, sparsity: 0.5)
+        let sparse = try SparseMeZO(sparsity: 0.5, maskMode: .fixed(mask))
+        var masked = g
+        var kept = 0
+        for (t, spec) in layout.tensors.enumerated() {
+            for i in 0..<spec.count { if mask.isKept(tensor: t, i) { kept += 1 } else { masked[spec.offset + i] = 0 } }
+        }
+        let sparseOracle = Double(kept + 2) * Self.normSquared(masked)
+        close(sparse.exactMoments(gradient: g, at: theta)?.secondMoment, sparseOracle, "Sparse MeZO")
+        close(
+            sparse.tensorMoments(gradient: g, layout: layout).map(TensorMoments.secondMoment), sparseOracle,
+            "Sparse MeZO, per-tensor sum")
+        close(GaussianRGE().exactMoments(gradient: g, at: theta)?.secondMoment, (d + 2) * (gMat + gVec), "MeZO")
+        close(
+            GaussianRGE().tensorMoments(gradient: g, layout: layout).map(TensorMoments.secondMoment),
+            (d + 2) * (gMat + gVec), "MeZO, per-tensor sum")
+    }
+
     private func check(_ c: Case, seed: UInt64, at start: Parameters<Double>? = nil) throws {
         let key = PRNGKey(seed: seed)
         let g = RandomFill.gaussian(Double.self, count: c.layout.count, key: key.fold(in: 1))

@@ -180,6 +180,53 @@ import ZOCore
         #expect(fZO - problem.offset < 0.05 * (f0 - problem.offset), "ZO-SGD from \(f0) to \(fZO), seed 10-12")
         #expect(fFO - problem.offset < 0.01 * (f0 - problem.offset), "FO-SGD from \(f0) to \(fFO)")
     }
+
+    /// `ZOOptimizer.step` is the optimizer's estimator measuring at θ, then its update, bit for bit, for
+    /// each conformer; the snapshot is the rule's.
+    @Test func zoOptimizerStepIsMeasurePlusUpdate() throws {
+        let layout = try ParameterLayout([("W", [6, 4]), ("b", [6])])
+        let problem = DenseQuadratic<Double>(layout: layout, key: PRNGKey(seed: 91))
+        let start: Parameters<Double> = try randomParameters(layout, key: PRNGKey(seed: 92))
+        let key = PRNGKey(seed: 93)
+        let lozo = try ZOEstimator(LOZO(rank: 2, lazyInterval: 2))
+        // ZO-SGD with a fixed estimator.
+        var viaStep = start
+        var byHand = start
+        var sgd = ZOSGDOptimizer(lozo, rule: try ZOSGD(learningRate: 0.05, weightDecay: 0.1))
+        for t in 0..<4 {
+            _ = try sgd.step(problem, &viaStep, step: t, key: key)
+            let e = try lozo.measure(problem, at: byHand, step: t, key: key)
+            try ZOSGD(learningRate: 0.05, weightDecay: 0.1).update(&byHand, estimate: e, estimator: lozo)
+        }
+        #expect(viaStep == byHand, "ZO-SGD, seeds 91-93")
+        // LOZO-M.
+        var momentum = LOZOMomentumOptimizer(lozo, rule: try LOZOMomentum(layout: layout, learningRate: 0.05))
+        var rule = try LOZOMomentum(layout: layout, learningRate: 0.05)
+        viaStep = start
+        byHand = start
+        for t in 0..<4 {
+            _ = try momentum.step(problem, &viaStep, step: t, key: key)
+            let e = try lozo.measure(problem, at: byHand, step: t, key: key)
+            try rule.update(&byHand, estimate: e, estimator: lozo)
+        }
+        #expect(viaStep == byHand, "LOZO-M, seeds 91-93")
+        #expect(momentum.snapshot == rule.snapshot)
+        // Sparse MeZO with the mask of θ_t: the dynamic-mask estimator + ZO-SGD.
+        var sparse = try SparseMeZOOptimizer(
+            sparsity: 0.5, epsilon: ZODefaults.epsilon, rule: try ZOSGD(learningRate: 0.05))
+        let dynamic = try ZOEstimator(SparseMeZO(sparsity: 0.5))
+        viaStep = start
+        byHand = start
+        for t in 0..<4 {
+            _ = try sparse.step(problem, &viaStep, step: t, key: key)
+            let e = try dynamic.measure(problem, at: byHand, step: t, key: key)
+            try ZOSGD(learningRate: 0.05).update(&byHand, estimate: e, estimator: dynamic)
+        }
+        #expect(viaStep == byHand, "Sparse MeZO, seeds 91-93")
+        #expect(throws: ZOError.self) {
+            _ = try SparseMeZOOptimizer(sparsity: 1.5, epsilon: 1e-3, rule: ZOSGD(learningRate: 1))
+        }
+    }
 }
 
 /// f(θ) = Σ θ²: cheap at any size (the split paths need large tensors).

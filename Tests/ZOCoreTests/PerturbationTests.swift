@@ -80,4 +80,59 @@ import ZOCore
                         }
                 })
     }
+
+    /// The low-rank protocol's default `fill`, reached through `any Perturbation`: matrices are
+    /// T(Σ_k u_ik v_jk) of the sample's own factors (LOZO, SubZero, the faithful LOZO), vectors the dense
+    /// draw (keyed Gaussian; the faithful LOZO's slice of its step stream), for Float and Double.
+    @Test func lowRankFillIsTheFactorProduct() throws {
+        let layout = try ParameterLayout([("W", [9, 7]), ("b", [7]), ("V", [5, 9])])
+        let theta = Parameters<Double>(zeros: layout)
+        let samples: [any Perturbation] = [
+            try LOZO(rank: 2).perturbation(step: 3, key: PRNGKey(seed: 71), parameters: theta, use: .measurement),
+            try SubZero(rank: 3, refreshInterval: 2).perturbation(
+                step: 3, key: PRNGKey(seed: 72), parameters: theta, use: .measurement),
+            try LOZOReferenceFaithful(rank: 2, lazyInterval: 3).perturbation(
+                step: 3, key: PRNGKey(seed: 73), parameters: theta, use: .measurement),
+        ]
+        for z in samples {
+            let f: [Float] = z.materialize()
+            let d: [Double] = z.materialize()
+            for (t, spec) in layout.tensors.enumerated() {
+                if let factors = z.lowRankFactors(tensor: t) {
+                    let p = factors.product()
+                    #expect(Array(f[spec.range]) == p.map { Float($0) }, "\(type(of: z)) tensor \(t), seeds 71-73")
+                    #expect(Array(d[spec.range]) == p, "\(type(of: z)) tensor \(t)")
+                } else {
+                    #expect(spec.kind == .vector)
+                    let dense: [Double] = z.materialize(tensor: t)
+                    #expect(Array(d[spec.range]) == dense && dense.contains { $0 != 0 }, "\(type(of: z)) tensor \(t)")
+                }
+            }
+        }
+        // GaussianRGE and LOZO share the vector's keyed draw (role .dense, step, tensor).
+        let lozoB: [Float] = try LOZO(rank: 2).perturbation(
+            step: 3, key: PRNGKey(seed: 71), parameters: theta, use: .measurement
+        ).materialize(tensor: 1)
+        let mezoB: [Float] = try GaussianRGE().perturbation(
+            step: 3, key: PRNGKey(seed: 71), parameters: theta, use: .measurement
+        ).materialize(tensor: 1)
+        #expect(lozoB == mezoB)
+    }
+
+    /// The low-rank protocol's default `validate`: 1 ≤ r ≤ min(m, n) for every matrix, the method named.
+    @Test func lowRankValidateNamesTheMethod() throws {
+        let layout = try ParameterLayout([("W", [9, 7]), ("thin", [2, 9])])
+        for (d, method) in [
+            (try LOZO(rank: 3) as any PerturbationDistribution, "LOZO"), (try SubZero(rank: 3), "SubZero"),
+            (try LOZOReferenceFaithful(rank: 3, lazyInterval: 2), "LOZOReferenceFaithful"),
+        ] {
+            do {
+                try d.validate(layout)
+                Issue.record("\(method) accepted r = 3 on a 2×9 matrix")
+            } catch {
+                #expect(error.description.contains("\(method) rank r = 3 exceeds min(m, n) = 2"), "\(error)")
+            }
+            try d.validate(ParameterLayout([("W", [9, 7]), ("b", [2])]))
+        }
+    }
 }

@@ -48,4 +48,14 @@ import ZOCore
         #expect(root.fold(in: 0) != a)
         #expect(PRNGKey(seed: 1) != PRNGKey(seed: 2))
     }
+
+    /// A named stream folds in its number, exactly as `fold(in: Int)` (negative values as two's complement).
+    @Test func keyStreamFoldsItsNumber() {
+        let key = PRNGKey(seed: 81)
+        #expect(key.fold(in: KeyStream("draws", 2)) == key.fold(in: 2))
+        #expect(key.fold(in: KeyStream("far", 1 << 40)) == key.fold(in: 1 << 40))
+        #expect(key.fold(in: KeyStream("negative", -3)) == key.fold(in: -3))
+        #expect(key.fold(in: KeyStream("a", 7)) != key.fold(in: KeyStream("b", 8)))
+        #expect(KeyStream("draws", 2).description == "draws (2)")
+    }
 }

@@ -56,17 +56,24 @@ import ZOCore
         }
     }
 
-    /// A single matrix has SubZero's exact moments at its capped rank; several tensors have none.
+    /// A single matrix has SubZero's exact moments at its capped rank; several tensors have the
+    /// MULTI-TENSOR-MOMENTS sum of SubZero's per-tensor terms at each r_t (and plain SubZero none where
+    /// r > min(m, n)).
     @Test func exactMomentsAtTheCappedRank() throws {
         let thin = try ParameterLayout.matrix(rows: 3, cols: 8)
         let g = RandomFill.gaussian(Double.self, count: 24, key: PRNGKey(seed: 33))
         let capped = try SubZeroRankCapped(rank: 5).exactMoments(gradient: g, at: Parameters<Double>(zeros: thin))
         let plain = try SubZero(rank: 3).exactMoments(gradient: g, at: Parameters<Double>(zeros: thin))
         #expect(capped != nil && capped == plain)
+        let layout = try Self.layout()
+        let ones = [Double](repeating: 1, count: layout.count)
+        let several = try SubZeroRankCapped(rank: 4).exactMoments(gradient: ones, at: Parameters<Double>(zeros: layout))
+        // d‖g‖² + 2‖g_vec‖² + Σ_mat (2mn/r_t²)‖G_t‖² with ‖G_t‖² = mn: 49·49 + 2·5 + 2·14·14/4 + 2·30·30/16.
+        let expected: Double = 2401 + 10 + 98 + 112.5
         #expect(
-            try SubZeroRankCapped(rank: 2).exactMoments(
-                gradient: [Double](repeating: 1, count: Self.layout().count),
-                at: Parameters<Double>(zeros: Self.layout())) == nil)
+            several.map { abs($0.secondMoment - expected) <= 1e-12 * expected } == true,
+            "\(String(describing: several))")
+        #expect(try SubZero(rank: 4).exactMoments(gradient: ones, at: Parameters<Double>(zeros: layout)) == nil)
     }
 
     @Test func badArgumentsThrow() {

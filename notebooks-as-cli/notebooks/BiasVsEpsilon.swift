@@ -43,8 +43,8 @@ public enum BiasVsEpsilon: Notebook {
 
     public static func beds(_ key: PRNGKey) throws -> [BiasBed] {
         [
-            try BiasBed.cosineSum(dimension: 16, key: key.fold(in: 1)),
-            try BiasBed.logistic(samples: 200, dimension: 15, key: key.fold(in: 2)),
+            try BiasBed.cosineSum(dimension: 16, key: key.fold(in: .cosineSumBed)),
+            try BiasBed.logistic(samples: 200, dimension: 15, key: key.fold(in: .logisticBed)),
         ]
     }
 
@@ -100,7 +100,7 @@ public enum BiasVsEpsilon: Notebook {
             for scheme in schemes {
                 for (ei, epsilon) in eps.enumerated() {
                     var cell = Accumulator(sumG: [Double](repeating: 0, count: dim))
-                    let key = ctx.key.fold(in: 100 + bi).fold(in: ei)
+                    let key = ctx.key.fold(in: .bedDraws(bi)).fold(in: ei)
                     for k in 0..<draws {
                         let (c, z) = try bed.measure(epsilon, scheme, k, key.fold(in: k))
                         let gz = zip(bed.gradient, z).reduce(0.0) { $0 + $1.0 * $1.1 }

@@ -54,7 +54,7 @@ public enum ConvergenceRates: Notebook {
 
     /// The key of run `seed` in cell (d index, T index).
     public static func key(_ root: PRNGKey, d: Int, t: Int, seed: Int) -> PRNGKey {
-        root.fold(in: 100 + d).fold(in: t).fold(in: seed)
+        root.fold(in: .dimensionRun(d)).fold(in: t).fold(in: seed)
     }
     public static func problemKey(_ root: PRNGKey, d: Int) -> PRNGKey { root.fold(in: d) }
 

@@ -57,7 +57,7 @@ public enum EstimatorQualityNotebook: Notebook {
         let problem = try ScaleProblem.load(s, cache: ctx.cache)
         let g = try problem.gradient()
         let specs = ScaleEstimatorSpec.defaults
-        let key = ctx.key.fold(in: 3)
+        let key = ctx.key.fold(in: .estimatorQualityDraws)
         let report = try EstimatorQuality.measure(
             problem, estimators: specs, draws: draws, epsilon: epsilon, key: key, gradient: g
         ) { name, k in

@@ -80,7 +80,8 @@ public enum GradientStructure: Notebook {
             if !shapes.contains(shape) {
                 shapes.append(shape)
                 let z = RandomFill.gaussian(
-                    Double.self, count: spec.rows * spec.cols, key: ctx.key.fold(in: 77).fold(in: UInt64(t)))
+                    Double.self, count: spec.rows * spec.cols,
+                    key: ctx.key.fold(in: .randomMatrices).fold(in: UInt64(t)))
                 append(&spectra, shape, try GradientRank.singularValues(z[...], rows: spec.rows, cols: spec.cols))
             }
         }

@@ -43,8 +43,8 @@ public enum LazySampling: Notebook {
     public static func theory(_ estimator: String) -> (moment: Double, kappa: Double) {
         let (dm, dn, dr) = (Double(m), Double(n), Double(r))
         return estimator == "LOZO"
-            ? (dm * dn + 2 + 2 * (dm + dn + 1) / dr, (dn + dr + 1) / dr)
-            : (dm * dn * (1 + 2 / (dr * dr)), dm * dn / (dr * dr))
+            ? (LOZO.secondMomentRatio(rows: m, cols: n, rank: r), (dn + dr + 1) / dr)
+            : (SubZero.secondMomentRatio(rows: m, cols: n, rank: r), dm * dn / (dr * dr))
     }
 
     /// E‖ḡ_ν‖²/‖G‖² of the average of ν estimates of one block (κ = 1: fresh sampling).
@@ -53,7 +53,7 @@ public enum LazySampling: Notebook {
     }
 
     public static func problem(_ key: PRNGKey) throws -> LowRankMatrixQuadratic<Double> {
-        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 2, rankB: 2, key: key.fold(in: 1))
+        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 2, rankB: 2, key: key.fold(in: .problem))
     }
 
     static func distribution(_ label: String, nu: Int) throws -> any PerturbationDistribution {
@@ -66,7 +66,7 @@ public enum LazySampling: Notebook {
         _ d: D, problem: LowRankMatrixQuadratic<Double>, at theta: Parameters<Double>,
         nu: Int, key: PRNGKey, g2: Double
     ) throws -> (perStep: Double, average: Double, pair: Double) {
-        let estimator = try ZOEstimator(d, epsilon: 1e-3)
+        let estimator = try ZOEstimator(d, epsilon: ZODefaults.epsilon)
         var sum = [Double](repeating: 0, count: theta.count)
         var previous: [Double]? = nil
         var squares = 0.0
@@ -119,7 +119,7 @@ public enum LazySampling: Notebook {
                 for b in 0..<blocks {
                     let x = try block(
                         d, problem: problem, at: theta, nu: nu,
-                        key: ctx.key.fold(in: 100 + ei).fold(in: ni).fold(in: b), g2: g2)
+                        key: ctx.key.fold(in: .lazyBlocks(ei)).fold(in: ni).fold(in: b), g2: g2)
                     perStep.append(x.perStep)
                     average.append(x.average)
                     pair.append(x.pair)
@@ -177,7 +177,7 @@ public enum LazySampling: Notebook {
         var pProjection: [Double] = []
         var pGradient: [Double] = []
         for b in 0..<vs {
-            let key = ctx.key.fold(in: 300).fold(in: b)
+            let key = ctx.key.fold(in: .fixedVBlocks).fold(in: b)
             let samples = try Checks.estimates(
                 lozo, objective: problem, at: theta, count: draws, key: key, sameKey: true)
             guard
@@ -218,7 +218,7 @@ public enum LazySampling: Notebook {
                     NB.num((offset + variance / c).squareRoot() / gNorm),
                 ])
             }
-            let k = ctx.key.fold(in: 400 + b)
+            let k = ctx.key.fold(in: .testDirections(b))
             pProjection.append(
                 Checks.unbiased(
                     samples, target: target, gradient: g, alpha: alpha / Double(vs), key: k, name: "E[ĝ | V] = GVVᵀ/r"
@@ -285,7 +285,7 @@ public enum LazySampling: Notebook {
             for s in 0..<seeds {
                 traces[s] = try trajectory(
                     d, problem: problem, sgd: sgd, steps: steps, every: every,
-                    key: ctx.key.fold(in: 500 + ri).fold(in: s))
+                    key: ctx.key.fold(in: .sgdRun(ri)).fold(in: s))
                 ctx.progress.update("ZO-SGD \(label) ν = \(nu)", done: ri * seeds + s + 1, total: runs.count * seeds)
             }
             let tq = Dist.tUpper(0.025, dof: Double(max(seeds - 1, 1)))
@@ -306,7 +306,7 @@ public enum LazySampling: Notebook {
     static func trajectory<D: PerturbationDistribution>(
         _ d: D, problem: LowRankMatrixQuadratic<Double>, sgd: ZOSGD, steps: Int, every: Int, key: PRNGKey
     ) throws -> [Double] {
-        let estimator = try ZOEstimator(d, epsilon: 1e-3)
+        let estimator = try ZOEstimator(d, epsilon: ZODefaults.epsilon)
         var theta = problem.initialPoint()
         var out: [Double] = []
         for t in 0...steps {

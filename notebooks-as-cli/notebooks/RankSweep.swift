@@ -35,9 +35,9 @@ public enum RankSweep: Notebook {
     static let (m, n) = (8, 6)
 
     /// Exact formulas of Proofs/estimators.md as functions of r (ratios to ‖G‖²).
-    public static func lozoTheory(r: Int) -> Double { Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r) }
+    public static func lozoTheory(r: Int) -> Double { LOZO.secondMomentRatio(rows: m, cols: n, rank: r) }
     public static func circulating(r: Int) -> Double { Double(m * n) + 2 * Double(m + n + 2) / Double(r) }
-    public static func subZeroTheory(r: Int) -> Double { Double(m * n) * (1 + 2 / Double(r * r)) }
+    public static func subZeroTheory(r: Int) -> Double { SubZero.secondMomentRatio(rows: m, cols: n, rank: r) }
     /// E‖P_r a‖ for a unit vector a and a uniform r-dimensional subspace of R^k: Γ((r+1)/2)Γ(k/2)/(Γ(r/2)Γ((k+1)/2)).
     public static func projectedNorm(k: Int, r: Int) -> Double {
         let (dr, dk) = (Double(r), Double(k))
@@ -53,7 +53,7 @@ public enum RankSweep: Notebook {
     }
 
     public static func problem(_ key: PRNGKey) throws -> LowRankMatrixQuadratic<Double> {
-        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 1, rankB: 1, key: key.fold(in: 1))
+        try LowRankMatrixQuadratic<Double>(m: m, n: n, rankA: 1, rankB: 1, key: key.fold(in: .problem))
     }
 
     /// E[‖ĝ‖² | V]/‖G‖² of LOZO for `count` independent keyed V (Rao–Blackwellised over U).
@@ -96,16 +96,16 @@ public enum RankSweep: Notebook {
                 Column("cosine_se", "standard error of `cosine`"), Column("cosine_theory", "exact E cos where derived"),
             ])
         let mezoRow = try EstimatorComparison.run(
-            problem, at: theta, estimators: [ZOEstimator(GaussianRGE(), epsilon: 1e-3)], draws: draws,
-            key: ctx.key.fold(in: 9))[0]
+            problem, at: theta, estimators: [ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)], draws: draws,
+            key: ctx.key.fold(in: .mezoDraws))[0]
         let total = ranks.count * (2 * draws + rbDraws)
         for (ri, r) in ranks.enumerated() {
             let estimators: [any GradientEstimator] = [
-                try ZOEstimator(LOZO(rank: r), epsilon: 1e-3),
-                try ZOEstimator(SubZero(rank: r, refreshInterval: 1), epsilon: 1e-3),
+                try ZOEstimator(LOZO(rank: r), epsilon: ZODefaults.epsilon),
+                try ZOEstimator(SubZero(rank: r, refreshInterval: 1), epsilon: ZODefaults.epsilon),
             ]
             let rows = try EstimatorComparison.run(
-                problem, at: theta, estimators: estimators, draws: draws, key: ctx.key.fold(in: 10 + ri)
+                problem, at: theta, estimators: estimators, draws: draws, key: ctx.key.fold(in: .rankDraws(ri))
             ) { name, k in
                 ctx.progress.update(
                     "r = \(r)", done: ri * (2 * draws + rbDraws) + (name.hasPrefix("lozo") ? 0 : draws) + k,
@@ -125,7 +125,8 @@ public enum RankSweep: Notebook {
                 ])
             }
             let rb = MeanTests.Summary(
-                try raoBlackwellised(g: g, rank: r, count: rbDraws, key: ctx.key.fold(in: 20 + ri), theta: theta))
+                try raoBlackwellised(
+                    g: g, rank: r, count: rbDraws, key: ctx.key.fold(in: .raoBlackwellDraws(ri)), theta: theta))
             ctx.progress.update("r = \(r), Rao–Blackwellised", done: (ri + 1) * (2 * draws + rbDraws), total: total)
             data.append([
                 NB.text("LOZO (Rao–Blackwellised)"), NB.num(r), NB.num(rbDraws), NB.num(rb.mean),

@@ -117,10 +117,10 @@ public enum RestoreDrift: Notebook {
             for (path, mode) in [("in-place", PerturbMode.inPlace), ("copy", .copy)] {
                 for s in 0..<(mode == .copy ? 1 : seeds) {
                     let key = ctx.key.fold(in: ci).fold(in: s)
-                    let theta0 = try start(k: k, sigma: sigma, key: key.fold(in: 1))
+                    let theta0 = try start(k: k, sigma: sigma, key: key.fold(in: .startingPoint))
                     let before = done
                     let states = try trajectory(
-                        theta0, epsilon: epsilon, mode: mode, steps: checkpoints, key: key.fold(in: 2)
+                        theta0, epsilon: epsilon, mode: mode, steps: checkpoints, key: key.fold(in: .driftDraws)
                     ) { t in
                         ctx.progress.update("σ = \(sigma), ε = \(epsilon), \(path)", done: before + t + 1, total: total)
                     }

@@ -126,7 +126,7 @@ enum RestoreDriftReport {
                 NB.num(r.model.last ?? .nan), NB.num(m.mean.last ?? .nan), NB.num(cf.mean.last ?? .nan),
                 NB.num(cm.mean.last ?? .nan),
             ])
-            if epsilon == 1e-3 {
+            if epsilon == ZODefaults.epsilon {
                 headlines.append(
                     Headline(
                         "fraction changed after 1 step, \(l)", f.mean.first ?? .nan,

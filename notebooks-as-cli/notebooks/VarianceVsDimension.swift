@@ -25,12 +25,12 @@ public enum VarianceVsDimension: Notebook {
 
     public static func estimators() throws -> [(String, any GradientEstimator)] {
         [
-            ("MeZO", try ZOEstimator(GaussianRGE(), epsilon: 1e-3)),
-            ("sphere", try ZOEstimator(SphereRGE(), epsilon: 1e-3)),
-            ("4-SPSA", try ZOEstimator(GaussianRGE(), epsilon: 1e-3, samples: 4)),
-            ("LOZO r=2", try ZOEstimator(LOZO(rank: 2), epsilon: 1e-3)),
-            ("SubZero r=2", try ZOEstimator(SubZero(rank: 2, refreshInterval: 1), epsilon: 1e-3)),
-            ("Sparse MeZO s=0.8", try ZOEstimator(SparseMeZO(sparsity: 0.8), epsilon: 1e-3)),
+            ("MeZO", try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)),
+            ("sphere", try ZOEstimator(SphereRGE(), epsilon: ZODefaults.epsilon)),
+            ("4-SPSA", try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon, samples: 4)),
+            ("LOZO r=2", try ZOEstimator(LOZO(rank: 2), epsilon: ZODefaults.epsilon)),
+            ("SubZero r=2", try ZOEstimator(SubZero(rank: 2, refreshInterval: 1), epsilon: ZODefaults.epsilon)),
+            ("Sparse MeZO s=0.8", try ZOEstimator(SparseMeZO(sparsity: 0.8), epsilon: ZODefaults.epsilon)),
         ]
     }
 
@@ -54,7 +54,7 @@ public enum VarianceVsDimension: Notebook {
             let problem = try LowRankMatrixQuadratic<Double>(m: k, n: k, rankA: 2, rankB: 2, key: ctx.key.fold(in: ki))
             let rows = try EstimatorComparison.run(
                 problem, at: problem.initialPoint(), estimators: named.map(\.1), draws: draws,
-                key: ctx.key.fold(in: 1000 + ki)
+                key: ctx.key.fold(in: .dimensionDraws(ki))
             ) { name, draw in
                 let e = (names.firstIndex(of: name) ?? 0) + ki * named.count
                 ctx.progress.update("d = \(k * k)", done: e * draws + draw, total: ks.count * named.count * draws)

@@ -7,7 +7,7 @@ public struct CoordinateDifferences: GradientEstimator {
     public let epsilon: Double
     public let scheme: DifferenceScheme
 
-    public init(epsilon: Double = 1e-3, scheme: DifferenceScheme = .central) throws(ZOError) {
+    public init(epsilon: Double = ZODefaults.epsilon, scheme: DifferenceScheme = .central) throws(ZOError) {
         try Check.positive(epsilon, "ε", at: "CoordinateDifferences")
         self.epsilon = epsilon
         self.scheme = scheme

@@ -87,7 +87,7 @@ public struct ZOEstimator<D: PerturbationDistribution>: GradientEstimator {
     public let mode: PerturbMode
 
     public init(
-        _ distribution: D, epsilon: Double = 1e-3, scheme: DifferenceScheme = .central,
+        _ distribution: D, epsilon: Double = ZODefaults.epsilon, scheme: DifferenceScheme = .central,
         samples: Int = 1, mode: PerturbMode = .copy
     ) throws(ZOError) {
         try Check.positive(

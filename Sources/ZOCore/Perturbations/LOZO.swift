@@ -13,7 +13,7 @@
 ///
 /// Keys: U from role `.lowRankU` at index t, V from role `.lowRankV` at index ⌊t/ν⌋, so the
 /// update regenerates exactly the measured U and V (contrast `LOZOReferenceFaithful`).
-public struct LOZO: PerturbationDistribution {
+public struct LOZO: LowRankDistribution {
     public enum Scaling: String, Sendable, Codable {
         /// ĝ = c·UVᵀ/r (the paper's estimator; unbiased).
         case paper
@@ -38,11 +38,9 @@ public struct LOZO: PerturbationDistribution {
 
     public var name: String { "lozo(r=\(rank),ν=\(lazyInterval)\(scaling == .unscaled ? ",unscaled" : ""))" }
 
-    public func validate(_ layout: ParameterLayout) throws(ZOError) {
-        try LowRank.validate(rank: rank, layout, method: "LOZO")
-    }
+    public static let method = "LOZO"
 
-    public struct Sample: Perturbation {
+    public struct Sample: LowRankSample {
         public let layout: ParameterLayout
         public let key: PRNGKey
         public let step: Int
@@ -60,18 +58,6 @@ public struct LOZO: PerturbationDistribution {
                 rows: spec.cols, cols: rank,
                 key: PerturbationKey.key(key, role: .lowRankV, index: step / lazyInterval, tensor: t))
             return LowRankFactors(rows: spec.rows, cols: spec.cols, rank: rank, u: u, v: v)
-        }
-
-        // Pre-specialised: called through protocol witnesses from other modules, where a generic
-        // body runs ~10× slower (value-witness calls per element; measured in fine-tuning profiles).
-        @_specialize(where T == Float)
-        @_specialize(where T == Double)
-        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
-            if let f = lowRankFactors(tensor: t) {
-                LowRank.writeProduct(f.u, f.v, rows: f.rows, cols: f.cols, rank: rank, scale: 1, into: buffer)
-            } else {
-                T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
-            }
         }
 
         public func gradientScale(tensor t: Int) -> Double {

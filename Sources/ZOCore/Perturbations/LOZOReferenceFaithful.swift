@@ -11,7 +11,7 @@
 /// layout order: measurement at a resample step: [V₀, U₀, V₁, U₁, …, z_vectors]; update:
 /// [U₀, U₁, …, z_vectors]. V between resamples is the V drawn at the block's first step.
 /// Compare `LOZO`, whose keyed draws make this impossible (Proofs/pitfalls.md).
-public struct LOZOReferenceFaithful: PerturbationDistribution {
+public struct LOZOReferenceFaithful: LowRankDistribution {
     public let rank: Int
     public let lazyInterval: Int
 
@@ -23,9 +23,7 @@ public struct LOZOReferenceFaithful: PerturbationDistribution {
 
     public var name: String { "lozo-reference-faithful(r=\(rank),ν=\(lazyInterval))" }
 
-    public func validate(_ layout: ParameterLayout) throws(ZOError) {
-        try LowRank.validate(rank: rank, layout, method: "LOZOReferenceFaithful")
-    }
+    public static let method = "LOZOReferenceFaithful"
 
     /// Offsets of each tensor's draws in a step's stream.
     struct StreamPlan: Sendable {
@@ -58,7 +56,7 @@ public struct LOZOReferenceFaithful: PerturbationDistribution {
         return p
     }
 
-    public struct Sample: Perturbation {
+    public struct Sample: LowRankSample {
         public let layout: ParameterLayout
         public let key: PRNGKey
         public let step: Int
@@ -83,13 +81,10 @@ public struct LOZOReferenceFaithful: PerturbationDistribution {
             return LowRankFactors(rows: spec.rows, cols: spec.cols, rank: rank, u: u, v: v)
         }
 
-        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
-            if let f = lowRankFactors(tensor: t) {
-                LowRank.writeProduct(f.u, f.v, rows: f.rows, cols: f.cols, rank: rank, scale: 1, into: buffer)
-            } else {
-                let z = Self.draw(key, step: step, offset: stepPlan.dense[t], count: layout.tensors[t].count)
-                for i in z.indices { buffer[i] = T(z[i]) }
-            }
+        /// Vectors: their slice of the step's one stream, in Double, rounded to T.
+        public func fillDense<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
+            let z = Self.draw(key, step: step, offset: stepPlan.dense[t], count: layout.tensors[t].count)
+            for i in z.indices { buffer[i] = T(z[i]) }
         }
 
         public func gradientScale(tensor t: Int) -> Double {

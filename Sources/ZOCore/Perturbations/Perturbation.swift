@@ -70,6 +70,23 @@ public struct LowRankFactors: Sendable, Equatable {
         }
     }
 
+    /// buffer ← U Vᵀ, row-major rows×cols: each entry T(Σ_k u_ik v_jk), summed in Double from 0 in k order
+    /// and rounded once (`fill` of the low-rank distributions).
+    @inlinable
+    // Pre-specialised: reached through protocol witnesses from other modules (the low-rank `fill`),
+    // where a generic body runs ~10× slower (value-witness calls per element).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func write<T: ZOScalar>(into buffer: UnsafeMutableBufferPointer<T>) {
+        for i in 0..<rows {
+            for j in 0..<cols {
+                var s = 0.0
+                for k in 0..<rank { s += u[i * rank + k] * v[j * rank + k] }
+                buffer[i * cols + j] = T(s)
+            }
+        }
+    }
+
     /// V's columns stored contiguously: element k·cols + j is v_jk (the operand of `rowSums`).
     public var columnsOfV: [Double] {
         var vt = [Double](repeating: 0, count: cols * rank)

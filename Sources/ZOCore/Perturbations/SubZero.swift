@@ -16,7 +16,7 @@
 ///
 /// Unlike the reference code (which draws U, V from a global stream), U and V here are keyed by
 /// (root, block, tensor), so every run is reproducible from its seed.
-public struct SubZero: PerturbationDistribution {
+public struct SubZero: LowRankDistribution {
     public enum Scaling: String, Sendable, Codable {
         case reference
         case unscaled
@@ -42,11 +42,9 @@ public struct SubZero: PerturbationDistribution {
         "subzero(r=\(rank),F=\(refreshInterval)\(scaling == .reference ? "" : "," + scaling.rawValue))"
     }
 
-    public func validate(_ layout: ParameterLayout) throws(ZOError) {
-        try LowRank.validate(rank: rank, layout, method: "SubZero")
-    }
+    public static let method = "SubZero"
 
-    public struct Sample: Perturbation {
+    public struct Sample: LowRankSample {
         public let layout: ParameterLayout
         public let key: PRNGKey
         public let step: Int
@@ -92,18 +90,6 @@ public struct SubZero: PerturbationDistribution {
                 }
             }
             return LowRankFactors(rows: spec.rows, cols: spec.cols, rank: rank, u: uz, v: v)
-        }
-
-        // Pre-specialised: called through protocol witnesses from other modules, where a generic
-        // body runs ~10× slower (value-witness calls per element; measured in fine-tuning profiles).
-        @_specialize(where T == Float)
-        @_specialize(where T == Double)
-        public func fill<T: ZOScalar>(tensor t: Int, into buffer: UnsafeMutableBufferPointer<T>) {
-            if let f = lowRankFactors(tensor: t) {
-                LowRank.writeProduct(f.u, f.v, rows: f.rows, cols: f.cols, rank: rank, scale: 1, into: buffer)
-            } else {
-                T.fillGaussian(buffer, key: PerturbationKey.key(key, role: .dense, index: step, tensor: t), offset: 0)
-            }
         }
 
         public func gradientScale(tensor t: Int) -> Double {

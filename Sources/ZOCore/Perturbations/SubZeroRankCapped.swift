@@ -77,11 +77,18 @@ public struct SubZeroRankCapped: PerturbationDistribution {
 }
 
 extension SubZeroRankCapped: ExactMomentsProviding {
-    /// Single matrix: SubZero's moments at r_t = min(r, m, n) (SUBZERO-SECOND-MOMENT); nil otherwise.
-    public func exactMoments<T: ZOScalar>(gradient g: [Double], at parameters: Parameters<T>) -> ExactMoments? {
-        guard parameters.layout.tensors.count == 1, let spec = parameters.layout.tensors.first, let r = rank(of: spec),
-            let base = try? SubZero(rank: r, refreshInterval: refreshInterval, scaling: scaling)
-        else { return nil }
-        return base.exactMoments(gradient: g, at: parameters)
+    /// Each matrix has SubZero's terms at its own r_t = min(r, m, n) (`SubZero.tensorMoments`), vectors
+    /// Gaussian ones; several tensors combine by MULTI-TENSOR-MOMENTS (Proofs/scale.md#scale-theory).
+    public func tensorMoments<G: ZOScalar>(gradient g: [G], layout: ParameterLayout) -> [TensorMoments]? {
+        var terms: [TensorMoments] = []
+        for spec in layout.tensors {
+            guard
+                let t = SubZero.tensorMoments(
+                    spec, rank: rank(of: spec) ?? rank, scaling: scaling,
+                    gradientNorm2: TensorMoments.blockNorm2(g, spec))
+            else { return nil }
+            terms.append(t)
+        }
+        return terms
     }
 }

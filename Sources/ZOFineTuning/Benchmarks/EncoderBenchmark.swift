@@ -46,7 +46,7 @@ public enum EncoderBenchmark {
         let config = backward ? config.with(classes: max(config.classes, 2)) : config
         let encoder = try BertEncoder<Float>(config)
         let p = encoder.layout.initialParameters(Float.self, key: key)
-        let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: 1)).map {
+        let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: .benchmarkTokens)).map {
             Int32($0 * Double(config.vocabSize))
         }
         let tokens = try EncoderBatch(
@@ -97,15 +97,15 @@ public enum EncoderBenchmark {
             }
             return best
         }
-        let mezo = try ZOEstimator(GaussianRGE(), epsilon: 1e-3)
-        let lozo = try ZOEstimator(LOZO(rank: 2), epsilon: 1e-3)
+        let mezo = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
+        let lozo = try ZOEstimator(LOZO(rank: 2), epsilon: ZODefaults.epsilon)
         let z = try lozo.perturbations(step: 0, key: key, parameters: theta, use: .measurement)[0]
         return [
             "mezo": try time { _ = try mezo.measure(f, at: theta, step: 0, key: key) },
             "lozo": try time { _ = try lozo.measure(f, at: theta, step: 0, key: key) },
             "lozo-fused": try time {
-                _ = try f.loss(theta, perturbation: z, epsilon: 1e-3, batch: .full)
-                _ = try f.loss(theta, perturbation: z, epsilon: -1e-3, batch: .full)
+                _ = try f.loss(theta, perturbation: z, epsilon: ZODefaults.epsilon, batch: .full)
+                _ = try f.loss(theta, perturbation: z, epsilon: -ZODefaults.epsilon, batch: .full)
             },
         ]
     }

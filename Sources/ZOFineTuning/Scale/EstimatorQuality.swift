@@ -54,11 +54,9 @@ extension ScaleTheory {
         return exp(lgamma(Double(d) / 2) - lgamma(Double(d + 1) / 2)) / Double.pi.squareRoot()
     }
 
-    /// Per-tensor constants (single-tensor moments with the distribution's scale S_t):
-    /// e = S²E‖Z‖², q = E⟨G,Z⟩², a = S²E[⟨G,Z⟩²‖Z‖²], sq = S²q. Proofs/scale.md#scale-theory.
-    struct TensorTerms { var e, q, a, sq: Double }
-
-    /// The theory for `spec` at gradient `g`; `mask` is Sparse MeZO's (required for it).
+    /// The theory for `spec` at gradient `g`; `mask` is Sparse MeZO's (required for it). The per-tensor
+    /// terms e, q, A, S²q are the distribution's own (`ExactMomentsProviding.tensorMoments`), combined by
+    /// MULTI-TENSOR-MOMENTS (`TensorMoments.secondMoment`). Proofs/scale.md#scale-theory.
     public static func predict<T: ZOScalar>(
         _ spec: ScaleEstimatorSpec, layout: ParameterLayout, gradient g: [T],
         mask: SparseMeZO.Mask? = nil
@@ -68,64 +66,18 @@ extension ScaleTheory {
             throw ZOError(
                 "gradient of \(g.count) values for a layout of \(layout.count)", at: at, fix: "pass ∇f in layout order")
         }
-        var g2 = 0.0
-        var terms: [TensorTerms] = []
-        var kept = 0
-        var maskedNorm2 = 0.0
-        for (t, spec_) in layout.tensors.enumerated() {
-            var n2 = 0.0
-            var m2 = 0.0
-            var k = 0
-            for i in spec_.range {
-                let v = Double(g[i])
-                n2 += v * v
-                if let mask, mask.isKept(tensor: t, i - spec_.offset) {
-                    m2 += v * v
-                    k += 1
-                }
-            }
-            g2 += n2
-            let (m, n, d) = (Double(spec_.rows), Double(spec_.cols), Double(spec_.count))
-            switch spec.kind {
-            case .mezo:
-                terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
-            case .lozo:
-                let r = Double(spec.rank ?? 1)
-                if spec_.kind == .matrix {
-                    // LOZO-SECOND-MOMENT with S = 1/r; E⟨G, UVᵀ⟩² = r‖G‖², S²E‖UVᵀ‖² = mn/r.
-                    terms.append(
-                        TensorTerms(e: m * n / r, q: r * n2, a: (m * n + 2 + 2 * (m + n + 1) / r) * n2, sq: n2 / r))
-                } else {
-                    terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
-                }
-            case .subzero:
-                if spec_.kind == .matrix {
-                    // SUBZERO-SECOND-MOMENT (reference scaling) at r_t = min(r, m, n): S = 1, E‖Z‖² = mn, E⟨G,Z⟩² = ‖G‖².
-                    let rt = Double(min(spec.rank ?? 1, spec_.rows, spec_.cols))
-                    terms.append(TensorTerms(e: m * n, q: n2, a: m * n * (1 + 2 / (rt * rt)) * n2, sq: n2))
-                } else {
-                    terms.append(TensorTerms(e: d, q: n2, a: (d + 2) * n2, sq: n2))
-                }
-            case .sparseMeZO:
-                guard mask != nil else {
-                    throw ZOError(
-                        "Sparse MeZO's theory needs the mask", at: at, fix: "pass SparseMeZO.mask(for: θ, sparsity: s)")
-                }
-                kept += k
-                maskedNorm2 += m2
-                terms.append(TensorTerms(e: Double(k), q: m2, a: (Double(k) + 2) * m2, sq: m2))
-            }
+        guard let terms = try spec.momentsProvider(mask: mask).tensorMoments(gradient: g, layout: layout) else {
+            throw ZOError(
+                "no exact moments for \(spec.name) on this layout", at: at,
+                fix: "use a rank ≤ min(m, n) of every matrix")
         }
+        let g2 = terms.reduce(0) { $0 + $1.gradientNorm2 }
         guard g2 > 0 else {
             throw ZOError(
                 "the gradient is zero", at: at, fix: "measure at a point that is not stationary on this minibatch")
         }
-        let sumE = terms.reduce(0) { $0 + $1.e }
-        let sumQ = terms.reduce(0) { $0 + $1.q }
-        let second = (sumE * sumQ + terms.reduce(0) { $0 + $1.a - $1.e * $1.q }) / g2
-        let gaussApprox =
-            (2 / Double.pi).squareRoot() * terms.reduce(0) { $0 + $1.sq }.squareRoot()
-            / (sumE.squareRoot() * g2.squareRoot())
+        let second = TensorMoments.secondMoment(terms) / g2
+        let gaussApprox = TensorMoments.approximateCosine(terms, gradientNorm2: g2)
         switch spec.kind {
         case .mezo:
             return ScaleTheory(
@@ -153,6 +105,8 @@ extension ScaleTheory {
                     """
             )
         case .sparseMeZO:
+            let kept = terms.reduce(0) { $0 + $1.dimension }
+            let maskedNorm2 = terms.reduce(0) { $0 + $1.q }
             let bias = max(g2 - maskedNorm2, 0).squareRoot() / g2.squareRoot()
             return ScaleTheory(
                 secondMomentRatio: second, cosine: gaussianCosine(dimension: kept) * (maskedNorm2 / g2).squareRoot(),
@@ -226,7 +180,7 @@ public enum EstimatorQuality {
     /// uses step k and key `spec.key(key).fold(in: k)` (fresh factors every draw).
     public static func measure(
         _ problem: ScaleProblem, estimators: [ScaleEstimatorSpec] = ScaleEstimatorSpec.defaults,
-        draws: Int, epsilon: Double = 1e-3, key: PRNGKey, gradient: [Float]? = nil,
+        draws: Int, epsilon: Double = ZODefaults.epsilon, key: PRNGKey, gradient: [Float]? = nil,
         progress: ((String, Int) -> Void)? = nil
     ) throws -> EstimatorQualityReport {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -351,7 +305,8 @@ public enum EstimatorQuality {
     }
 
     /// E cos(ĝ₀, g) of the linearised estimate by Monte Carlo over the perturbation alone (no forward
-    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys `spec.key(key).fold(in: 1 << 40).fold(in: k)`.
+    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys
+    /// `spec.key(key).fold(in: .linearisedCosine).fold(in: k)` (2⁴⁰, then k).
     /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
     /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
     public static func linearisedCosine(
@@ -374,7 +329,7 @@ public enum EstimatorQuality {
                 "g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine",
                 fix: "pass ∇f in θ's layout")
         }
-        let root = spec.key(key).fold(in: 1 << 40)
+        let root = spec.key(key).fold(in: .linearisedCosine)
         let gn = norm(g)
         func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
             var inner = DirectionalProducts(gradient: g, layout: theta.layout)

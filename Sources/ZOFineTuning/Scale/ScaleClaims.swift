@@ -15,7 +15,7 @@ public enum ScaleClaims {
     /// The relative band of the moment claims: |E X / theory − 1| ≤ 10 %.
     public static let tolerance = 0.1
     /// ε of the estimator claims (the papers' default).
-    public static let epsilon = 1e-3
+    public static let epsilon = ZODefaults.epsilon
     /// The stable-rank threshold: stable rank ≤ 0.1·min(m, n).
     public static let stableRankThreshold = 0.1
 
@@ -154,7 +154,7 @@ public enum ScaleClaims {
         let (problem, g) = try cachedProblem(seed: context.seed)
         let row = try EstimatorQuality.row(
             problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon,
-            key: context.key.fold(in: 3))
+            key: context.key.fold(in: .estimatorQualityDraws))
         let gn = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         var v = momentsVerdict(row, gradientNorm: gn, cosine: cosine, alpha: a)
         let t = row.theory.secondMomentRatio

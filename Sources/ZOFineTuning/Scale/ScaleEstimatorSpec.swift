@@ -103,6 +103,23 @@ public struct ScaleEstimatorSpec: Codable, Sendable, Hashable, CustomStringConve
 
     public var description: String { name }
 
+    /// The distribution whose moments the theory uses: MeZO's Gaussian, LOZO (rank r), SubZero capped per
+    /// matrix (rank r), Sparse MeZO with `mask` fixed (required for it).
+    public func momentsProvider(mask: SparseMeZO.Mask?) throws(ZOError) -> any ExactMomentsProviding {
+        switch kind {
+        case .mezo: return GaussianRGE()
+        case .lozo: return try LOZO(rank: rank ?? 2, lazyInterval: 1)
+        case .subzero: return try SubZeroRankCapped(rank: rank ?? 8, refreshInterval: 1)
+        case .sparseMeZO:
+            guard let mask else {
+                throw ZOError(
+                    "Sparse MeZO's theory needs the mask", at: "ScaleTheory.predict(\(name))",
+                    fix: "pass SparseMeZO.mask(for: θ, sparsity: s)")
+            }
+            return try SparseMeZO(sparsity: sparsity ?? 0.8, maskMode: .fixed(mask))
+        }
+    }
+
     /// The draw keys of this estimator under `root`: a function of its name only, so adding or
     /// reordering estimators does not change anyone's draws.
     public func key(_ root: PRNGKey) -> PRNGKey {

@@ -18,10 +18,11 @@ public struct ScaleSetup: Codable, Sendable, Hashable {
     public var batch: Int
     /// Longest token sequence, [CLS] and [SEP] included (longer sentences are truncated).
     public var maxLength: Int
-    /// Root seed: the minibatch is drawn with `PRNGKey(seed).fold(in: 1)`, the head with `.fold(in: 2)`.
+    /// Root seed: the minibatch is drawn with `PRNGKey(seed).fold(in: .minibatch)` (1), the head with
+    /// `.fold(in: .scaleHead)` (2).
     public var seed: UInt64
 
-    public init(layers: Int = 6, batch: Int = 16, maxLength: Int = 32, seed: UInt64 = 20_261_122) {
+    public init(layers: Int = 6, batch: Int = 16, maxLength: Int = 32, seed: UInt64 = ZODefaults.seed) {
         self.layers = layers
         self.batch = batch
         self.maxLength = maxLength
@@ -78,14 +79,14 @@ public struct ScaleProblem: Sendable {
                 "the train split has \(train.count) sentences, fewer than batch = \(setup.batch)", at: at,
                 fix: "pass a smaller --batch")
         }
-        let rows = try BatchSelection.minibatch(key: key.fold(in: 1), size: setup.batch).exampleIndices(
+        let rows = try BatchSelection.minibatch(key: key.fold(in: .minibatch), size: setup.batch).exampleIndices(
             count: train.count, at: at)
         let chosen = rows.map { train[$0] }
         let tokenizer = try WordPieceTokenizer(cache: cache)
         let tokens = try tokenizer.batch(chosen.map(\.text), maxLength: setup.maxLength)
         let data = try EncoderBatch(tokens, labels: chosen.map(\.label))
         let model = try PretrainedEncoder<Float>(
-            cache: cache, layers: setup.layers, classes: 2, headKey: key.fold(in: 2))
+            cache: cache, layers: setup.layers, classes: 2, headKey: key.fold(in: .scaleHead))
         let objective = try SentenceClassificationObjective(encoder: model.encoder, data: data, chunkSize: setup.batch)
         return ScaleProblem(
             setup: setup, objective: objective, parameters: model.parameters, sentenceIDs: chosen.map(\.id),

@@ -48,7 +48,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     public var batchSize: Int = 16
     public var learningRate: Double
     /// ε of the central difference (ZO methods).
-    public var epsilon: Double = 1e-3
+    public var epsilon: Double = ZODefaults.epsilon
     /// r of LOZO, LOZO-M and SubZero; at most 2 here (token-type and head matrices have 2 rows).
     public var rank: Int = 2
     /// ν: LOZO's V is resampled every ν steps.
@@ -61,7 +61,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     public var momentum: Double = 0.9
     /// λ, on matrix tensors only (decided by kind).
     public var weightDecay: Double = 0
-    public var seed: UInt64 = 20_261_122
+    public var seed: UInt64 = ZODefaults.seed
     /// Longest token sequence, [CLS] and [SEP] included.
     public var maxLength: Int = 64
     /// OpenBLAS threads; results are bit-reproducible for a fixed count.
@@ -140,16 +140,18 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// The key schedule of a run (all from the root key `PRNGKey(seed:)`):
-/// - minibatch of step t: `root.fold(in: 1).fold(in: t)` (drawn without replacement, `BatchSelection`);
-/// - perturbations: the estimator's key `root.fold(in: 2)` together with the step t, from which each
-///   distribution derives (role, t or its lazy block, tensor) — one fixed key, so LOZO's V and
+/// The key schedule of a run (all from the root key `PRNGKey(seed:)`; the streams of
+/// Sources/ZOFineTuning/KeyStreams.swift):
+/// - minibatch of step t: `root.fold(in: .minibatch).fold(in: t)` (1, then t; drawn without replacement,
+///   `BatchSelection`);
+/// - perturbations: the estimator's key `root.fold(in: .perturbations)` (2) together with the step t, from
+///   which each distribution derives (role, t or its lazy block, tensor) — one fixed key, so LOZO's V and
 ///   SubZero's U, V stay the same within their blocks as the papers require;
-/// - the classification head: `root.fold(in: 3)`; a random encoder: `root.fold(in: 4)`.
+/// - the classification head: `.head` (3); a random encoder: `.encoderInit` (4).
 public struct FineTuneKeys: Sendable, Equatable {
     public let root: PRNGKey
-    public func minibatch(step: Int) -> PRNGKey { root.fold(in: 1).fold(in: step) }
-    public var perturbation: PRNGKey { root.fold(in: 2) }
-    public var head: PRNGKey { root.fold(in: 3) }
-    public var encoderInit: PRNGKey { root.fold(in: 4) }
+    public func minibatch(step: Int) -> PRNGKey { root.fold(in: .minibatch).fold(in: step) }
+    public var perturbation: PRNGKey { root.fold(in: .perturbations) }
+    public var head: PRNGKey { root.fold(in: .head) }
+    public var encoderInit: PRNGKey { root.fold(in: .encoderInit) }
 }
