@@ -28,6 +28,7 @@ extension ZOCheckCommand {
 
         func validate() throws {
             if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
+            try OutputPath.checkFile(output, "--output")
         }
 
         func run() throws {
