@@ -30,7 +30,7 @@ import ZOReports
         (["scale", "estimator-quality", "--draws", "99999999999"], "--draws must be in 2…1000000"),
         (["scale", "estimator-quality", "--estimators", "lozo:99999999999"], "a rank in 1…1024"),
         (["scale", "gradient-rank", "--threads", "0"], "--threads must be in 1…1024"),
-        (["finetune", "--method", "mezo", "--steps", "2000000"], "--steps must be in 0…1000000"),
+        (["finetune", "--method", "mezo", "--steps", "2000000"], "steps = 2000000 is outside 0…1000000"),
         (["finetune", "--method", "mezo", "--batch-size", "100000"], "batch size 100000 is outside 1…4096"),
         (["finetune", "--resume", "/nonexistent/zocheck-run"], "--resume /nonexistent/zocheck-run is not a directory"),
         (["finetune", "curves", "--seeds", "1000000000000"], "--seeds must be in 2…1000"),

@@ -42,7 +42,7 @@ import ZOCore
     @Test func layoutSizesAreChecked() {
         expectError("overflows a 64-bit size") { _ = try ParameterLayout([("W", [Int.max, 2])]) }
         expectError("overflows a 64-bit size") { _ = try ParameterLayout([("a", [Int.max]), ("b", [Int.max])]) }
-        expectError("of memory") { _ = try ParameterLayout([("W", [1 << 31, 1 << 31])]) }
+        expectError("of memory") { _ = try ParameterLayout([("W", [1 << 20, 1 << 20])]) }
     }
 
     /// LOZO-M state that does not fit the layout (counts ≤ 0, another rank, a basis without its

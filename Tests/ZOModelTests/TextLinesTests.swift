@@ -25,22 +25,23 @@ import ZOTestSupport
     {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
         let writer = Thread {
             bytes.withUnsafeBytes { p in
                 var off = 0
                 while off < p.count {
-                    let n = write(fds[1], p.baseAddress! + off, p.count - off)
+                    let n = write(writeEnd, p.baseAddress! + off, p.count - off)
                     if n <= 0 { break }
                     off += n
                 }
             }
-            close(fds[1])
+            close(writeEnd)
         }
         writer.start()
-        defer { close(fds[0]) }
+        defer { close(readEnd) }
         var lines: [String] = []
         try TextLines.forEachLine(
-            fileDescriptor: fds[0], source: "pipe", maxLineBytes: maxLineBytes, maxLines: maxLines
+            fileDescriptor: readEnd, source: "pipe", maxLineBytes: maxLineBytes, maxLines: maxLines
         ) { lines.append($0) }
         return lines
     }
