@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ZOExperiments", targets: ["ZOExperiments"]),
         .library(name: "ZOClaims", targets: ["ZOClaims"]),
         .library(name: "ZOReports", targets: ["ZOReports"]),
+        .library(name: "ZOFiles", targets: ["ZOFiles"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
@@ -47,7 +48,7 @@ let package = Package(
         // Fine-tuning and the scale experiments on the encoder: data, runner, checkpoints, curves, memory,
         // estimator quality, gradient rank, the escalation and the scale claims; benchmarks.
         .target(
-            name: "ZOFineTuning", dependencies: ["ZOCore", "ZOModel", "ZOStats", "ZOClaims", "CNumerics"],
+            name: "ZOFineTuning", dependencies: ["ZOCore", "ZOModel", "ZOStats", "ZOClaims", "ZOFiles", "CNumerics"],
             swiftSettings: swift6),
         .target(
             name: "ZOCheck",
@@ -57,8 +58,11 @@ let package = Package(
             ],
             swiftSettings: swift6),
         .target(name: "ZOCheckTesting", dependencies: ["ZOStats"], swiftSettings: swift6),
+        // Crash-safe directories: flock'd lock files ("in use by pid N"), atomic directory exchange,
+        // stale-file cleanup. No dependencies; reports and checkpoints use it.
+        .target(name: "ZOFiles", swiftSettings: swift6),
         // Reports: datasets (CSV + JSON with schema), gnuplot figures, report.md/html, atomic writes.
-        .target(name: "ZOReports", swiftSettings: swift6),
+        .target(name: "ZOReports", dependencies: ["ZOFiles"], swiftSettings: swift6),
         // The `zocheck` command tree and its notebooks, as a library the tests run in-process.
         .target(
             name: "ZONotebooks",
@@ -93,5 +97,6 @@ let package = Package(
             name: "NotebookTests", dependencies: ["ZONotebooks", "ZOReports", "ZOCheck"],
             exclude: ["HelpSnapshots"], swiftSettings: swift6),
         .testTarget(name: "ExtensionTests", dependencies: ["ZOCheck", "ZOCheckTesting"], swiftSettings: swift6),
+        .testTarget(name: "ZOFilesTests", dependencies: ["ZOFiles"], swiftSettings: swift6),
     ]
 )

@@ -24,7 +24,8 @@ extension ZOCheckCommand {
 
         @Option(name: .customShort("m"), help: "Seeds per claim (M).") var runs: Int = 200
         @Flag(help: "Power mode: planted faults instead of calibration.") var power = false
-        @Option(name: .long, help: "Only claims whose id contains this (repeatable).") var id: [String] = []
+        @Option(name: .long, help: "Only claims whose id contains this (repeatable; in --power mode too).")
+        var id: [String] = []
         @Option(help: "Run every check at this α instead of its own (calibration).") var alpha: Double?
         @Option(help: "Sample sizes: ci or full.") var size: SizePreset = .ci
         @Option(help: "Parallel threads.") var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -32,21 +33,39 @@ extension ZOCheckCommand {
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
-            guard runs > 0 else { throw ValidationError("-m must be ≥ 1") }
-            guard jobs > 0 else { throw ValidationError("--jobs must be ≥ 1") }
+            try Bounds.check(runs, 1...100_000, "-m")
+            try Bounds.check(jobs, 1...1024, "--jobs")
             if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
+            if power, alpha != nil {
+                throw ValidationError("--alpha applies to calibration; drop it, or drop --power (faults run at each α)")
+            }
+            if power, !id.isEmpty, Self.powerChecks(ids: id).isEmpty {
+                throw ValidationError(
+                    """
+                    no planted fault is caught by a claim matching --id \(id); the claims that catch faults: \
+                    \(Self.powerChecks(ids: []).map(\.claim.id).joined(separator: ", "))
+                    """
+                )
+            }
+            try OutputPath.checkFile(output, "--output")
+        }
+
+        /// (fault, claim) pairs of power mode, restricted to claims whose id contains one of `ids`.
+        static func powerChecks(ids: [String]) -> [(fault: PlantedFault, claim: Claim)] {
+            PlantedFault.allCases.flatMap { fault in
+                fault.caughtBy.compactMap { Catalog.standard.claim(id: $0) }
+                    .filter { claim in ids.isEmpty || ids.contains { claim.id.lowercased().contains($0.lowercased()) } }
+                    .map { (fault, $0) }
+            }
         }
 
         func run() throws {
             var rows: [ZOCheck.Audit.Row] = []
             if power {
-                for fault in PlantedFault.allCases {
-                    for claim in fault.caughtBy.compactMap({ Catalog.standard.claim(id: $0) }) {
-                        FileHandle.standardError.write(Data("power: \(fault.rawValue) → \(claim.id)…\n".utf8))
-                        rows.append(
-                            ZOCheck.Audit.run(
-                                claim, runs: runs, root: common.seed, size: size, fault: fault, jobs: jobs))
-                    }
+                for (fault, claim) in Self.powerChecks(ids: id) {
+                    FileHandle.standardError.write(Data("power: \(fault.rawValue) → \(claim.id)…\n".utf8))
+                    rows.append(
+                        ZOCheck.Audit.run(claim, runs: runs, root: common.seed, size: size, fault: fault, jobs: jobs))
                 }
             } else {
                 // The scale claims run the real model (~10 s a check): only when asked for by --id.

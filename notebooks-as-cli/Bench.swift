@@ -27,15 +27,15 @@ extension ZOCheckCommand.Bench {
         @Option(help: "Root seed.") var seed: UInt64 = 1
 
         func validate() throws {
-            guard count > 0 else { throw ValidationError("--count must be ≥ 1") }
-            guard repetitions > 0 else { throw ValidationError("--repetitions must be ≥ 1") }
+            try Bounds.check(count, 1...(1 << 28), "--count", fix: "2²⁸ Doubles are 2 GiB; pass a smaller --count")
+            try Bounds.check(repetitions, 1...10_000, "--repetitions")
         }
 
         func run() throws {
             let key = PRNGKey(seed: seed)
             let results = [
-                Benchmarks.gaussianFill(Float.self, count: count, repetitions: repetitions, key: key),
-                Benchmarks.gaussianFill(Double.self, count: count, repetitions: repetitions, key: key),
+                try Benchmarks.gaussianFill(Float.self, count: count, repetitions: repetitions, key: key),
+                try Benchmarks.gaussianFill(Double.self, count: count, repetitions: repetitions, key: key),
             ]
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -22,11 +22,11 @@ extension ZOCheckCommand.Bench {
         @Option(help: "Root seed.") var seed: UInt64 = 1
 
         func validate() throws {
-            guard batch > 0, length > 0, length <= 512 else {
-                throw ValidationError("--batch ≥ 1 and 1 ≤ --length ≤ 512")
-            }
-            guard (0...6).contains(layers) else { throw ValidationError("--layers must be 0…6") }
-            guard repetitions > 0 else { throw ValidationError("--repetitions must be ≥ 1") }
+            try Bounds.check(batch, 1...1024, "--batch")
+            try Bounds.check(length, 1...512, "--length", fix: "the model has 512 positions")
+            try Bounds.check(layers, 0...6, "--layers")
+            try Bounds.check(repetitions, 1...1000, "--repetitions")
+            try Bounds.check(threads, 1...1024, "--threads")
         }
 
         func run() throws {

@@ -44,10 +44,14 @@ extension ZOCheckCommand.Bench {
         }
 
         func validate() throws {
+            // Bounds under this command's own option names (the config's messages name `finetune`'s).
+            try Bounds.check(layers, 1...6, "--layers")
+            try Bounds.check(batch, 1...1024, "--batch")
+            try Bounds.check(length, 2...512, "--length", fix: "[CLS] and [SEP] need 2; the model has 512 positions")
+            try Bounds.check(threads, 1...1024, "--threads")
+            try Bounds.check(repetitions, 1...1000, "--repetitions")
+            try Bounds.check(rssSteps, 1...1000, "--rss-steps")
             do { try config.validate() } catch { throw ValidationError(error.description) }
-            guard repetitions >= 1, rssSteps >= 1 else {
-                throw ValidationError("--repetitions and --rss-steps must be ≥ 1")
-            }
             guard chosen != nil else {
                 throw ValidationError(
                     "--methods: a comma-separated list of mezo, lozo, lozo-m, subzero, sparse-mezo, fo-sgd, fo-adam")

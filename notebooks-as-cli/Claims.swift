@@ -28,6 +28,7 @@ extension ZOCheckCommand {
 
         func validate() throws {
             if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
+            try OutputPath.checkFile(output, "--output")
         }
 
         func run() throws {
@@ -60,6 +61,8 @@ extension ZOCheckCommand {
             }
             if common.format == .json {
                 let encoder = JSONEncoder()
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(results), as: UTF8.self))
                 return

@@ -30,8 +30,20 @@ extension ZOCheckCommand {
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
-            guard m > 0, n > 0 else { throw ValidationError("--m and --n must be ≥ 1") }
-            guard draws > 0 else { throw ValidationError("--draws must be ≥ 1") }
+            try Bounds.check(m, 1...4096, "--m")
+            try Bounds.check(n, 1...4096, "--n")
+            guard m * n <= 1 << 22 else {
+                throw ValidationError(
+                    "--m × --n must be ≤ 4194304 (2²²; got \(m) × \(n) = \(m * n)); pass smaller --m or --n")
+            }
+            try Bounds.check(gradientRank, 1...min(m, n), "--gradient-rank", fix: "at most min(--m, --n)")
+            try Bounds.check(rank, 1...min(m, n), "--rank", fix: "at most min(--m, --n)")
+            guard sparsity.isFinite, sparsity >= 0, sparsity < 1 else {
+                throw ValidationError("--sparsity must be in [0, 1) (got \(sparsity))")
+            }
+            try Bounds.positive(epsilon, "--epsilon")
+            try Bounds.check(draws, 1...10_000_000, "--draws")
+            try OutputPath.checkFile(output, "--output")
         }
 
         func run() throws {
@@ -66,6 +78,8 @@ extension ZOCheckCommand {
             switch common.format {
             case .json:
                 let encoder = JSONEncoder()
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             case .text: print(report.table())

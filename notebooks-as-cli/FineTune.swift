@@ -63,11 +63,21 @@ extension ZOCheckCommand.FineTune {
                 }
                 try options.validate(method)
             }
-            if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be ≥ 1") }
+            try Bounds.check(checkpointEvery, 1...FineTuneConfig.maxSteps, "--checkpoint-every")
             if checkpointEvery != nil, checkpointDir == nil {
                 throw ValidationError("--checkpoint-every needs --checkpoint-dir DIR")
             }
-            if let steps = options.steps, steps < 0 { throw ValidationError("--steps must be ≥ 0") }
+            try Bounds.check(options.steps, 0...FineTuneConfig.maxSteps, "--steps")
+            if let resume {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory), isDirectory.boolValue
+                else {
+                    throw ValidationError(
+                        "--resume \(resume) is not a directory; pass the --checkpoint-dir of an earlier run")
+                }
+            }
+            try OutputPath.checkDirectory(checkpointDir, "--checkpoint-dir")
+            try OutputPath.checkFile(output, "--output")
         }
 
         func run() throws {

@@ -53,6 +53,11 @@ extension ZOCheckCommand.FineTune {
             guard options.steps == nil, options.evalEvery == nil else {
                 throw ValidationError("steps and evaluations follow from --budget and --spacing")
             }
+            try Bounds.check(seeds, 2...1000, "--seeds", fix: "a band needs ≥ 2 seeds")
+            try Bounds.check(budget, 6...(2 * FineTuneConfig.maxSteps), "--budget")
+            try Bounds.check(spacing, 6...budget, "--spacing", fix: "a multiple of 6 dividing --budget")
+            try Bounds.check(devLimit, 1...10_000_000, "--dev-limit")
+            try OutputPath.checkDirectory(outputDir, "--output-dir")
             do {
                 try spec().validate()
                 try spec().base.validate()

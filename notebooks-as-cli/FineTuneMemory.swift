@@ -24,14 +24,16 @@ extension ZOCheckCommand.FineTune {
         @OptionGroup var assets: AssetOptions
 
         func validate() throws {
-            guard measureSteps >= 1 else { throw ValidationError("--measure-steps must be ≥ 1") }
+            try Bounds.check(measureSteps, 1...1000, "--measure-steps")
             try options.validate(.mezo)
+            try OutputPath.checkFile(output, "--output")
         }
 
         func run() throws {
             let config = options.config(.mezo)
             if let mode {
                 let m = try FineTuneMemory.measure(mode, config: config, steps: measureSteps, cache: assets.assetCache)
+                if let output { try RunFiles.writeJSON([m], to: URL(fileURLWithPath: output)) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 print(String(decoding: try encoder.encode(m), as: UTF8.self))

@@ -37,25 +37,25 @@ extension ZOCheckCommand.Model {
         @OptionGroup var assets: AssetOptions
 
         func validate() throws {
-            guard (0...6).contains(layers) else { throw ValidationError("--layers must be 0…6") }
-            guard (2...512).contains(maxLength) else { throw ValidationError("--max-length must be 2…512") }
-            guard batchSize >= 1 else { throw ValidationError("--batch-size must be ≥ 1") }
-            if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+            try Bounds.check(layers, 0...6, "--layers")
+            try Bounds.check(
+                maxLength, 2...512, "--max-length", fix: "[CLS] and [SEP] need 2; the model has 512 positions")
+            try Bounds.check(batchSize, 1...1024, "--batch-size")
+            try Bounds.check(threads, 1...1024, "--threads")
         }
 
         func run() throws {
             if let threads { try BLASThreads.set(threads) }
-            let sentences: [String]
-            if let file {
-                sentences = try TextLines.split(Data(contentsOf: URL(fileURLWithPath: file)), source: file)
-            } else {
-                var lines: [String] = []
-                while let line = readLine(strippingNewline: true) { lines.append(line) }
-                sentences = lines
-            }
             let embedder = try SentenceEmbedder(
                 cache: assets.assetCache, layers: layers, maxLength: maxLength, batchSize: batchSize)
+            var sentences: [String] = []
+            try TextInput.forEachLine(file, maxLines: 1_000_000) { sentences.append($0) }
             let vectors = try embedder.embed(sentences, normalize: normalize)
+            if let k = vectors.firstIndex(where: { !$0.allSatisfy(\.isFinite) }) {
+                throw ZOError(
+                    "the embedding of line \(k + 1) has non-finite values", at: "zocheck model embed",
+                    fix: "the model weights are damaged: delete the cache's .verified directory and run `make assets`")
+            }
             print(String(decoding: try JSONEncoder().encode(vectors), as: UTF8.self))
         }
     }

@@ -26,7 +26,7 @@ extension ZOCheckCommand.Model {
         @OptionGroup var assets: AssetOptions
 
         func validate() throws {
-            guard maxLength >= 2 else { throw ValidationError("--max-length must be ≥ 2 ([CLS] and [SEP])") }
+            try Bounds.check(maxLength, 2...65_536, "--max-length", fix: "[CLS] and [SEP] need 2")
         }
 
         func run() throws {
@@ -34,12 +34,7 @@ extension ZOCheckCommand.Model {
             let emit = { (line: String) throws in
                 print(try tokenizer.jsonLine(line, maxLength: maxLength, includeTokens: tokens))
             }
-            if let file {
-                let url = URL(fileURLWithPath: file)
-                for line in try TextLines.split(Data(contentsOf: url), source: file) { try emit(line) }
-            } else {
-                while let line = readLine(strippingNewline: true) { try emit(line) }
-            }
+            try TextInput.forEachLine(file, emit)
         }
     }
 }

@@ -69,6 +69,7 @@ public struct NotebookOptions: ParsableArguments {
     public func validate() throws {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be in 1…64 (got \(threads))") }
         guard !outputDir.isEmpty else { throw ValidationError("--output-dir must not be empty") }
+        try OutputPath.checkDirectory(outputDir, "--output-dir")
     }
 
     public func context(for name: String) -> NotebookContext {
@@ -84,6 +85,10 @@ public struct NotebookOptions: ParsableArguments {
         Report, ReportWriter.Written
     ) {
         let context = context(for: N.name)
+        // The report directory's lock first: a second run writing the same report stops before any work.
+        let writer = ReportWriter(root: URL(fileURLWithPath: outputDir, isDirectory: true))
+        let lock = try writer.lock(N.name)
+        defer { lock.release() }
         // Code that reads `AssetCache.standard` (the catalog's scale claims) sees --cache too.
         if let cache { setenv("ZOCHECK_CACHE", cache, 1) }
         try BLASThreads.set(threads)
@@ -92,8 +97,7 @@ public struct NotebookOptions: ParsableArguments {
         let report = try N.run(context)
         context.progress.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-        let written = try ReportWriter(root: URL(fileURLWithPath: outputDir, isDirectory: true))
-            .write(report, provenance: provenance.finished(after: seconds))
+        let written = try writer.write(report, provenance: provenance.finished(after: seconds), holding: lock)
         return (report, written)
     }
 }

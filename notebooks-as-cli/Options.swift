@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ZOCheck
 
 /// Options shared by every notebook-style subcommand.
@@ -87,5 +88,77 @@ struct FineTuneOptions: ParsableArguments {
     /// Throws a ValidationError with the config's own message when the values are out of range.
     func validate(_ method: FineTuneMethod) throws {
         do { try config(method).validate() } catch { throw ValidationError(error.description) }
+    }
+}
+
+/// Upper and lower bounds of numeric options, checked in `validate()` (exit 64) so that no value
+/// reaches an allocation or a size product unchecked; the message gives the valid range.
+enum Bounds {
+    static func check<T: Comparable>(_ value: T, _ range: ClosedRange<T>, _ option: String, fix: String? = nil)
+        throws
+    {
+        guard range.contains(value) else {
+            throw ValidationError(
+                "\(option) must be in \(range.lowerBound)…\(range.upperBound) (got \(value)); "
+                    + (fix ?? "pass a value in that range"))
+        }
+    }
+
+    static func check<T: Comparable>(_ value: T?, _ range: ClosedRange<T>, _ option: String, fix: String? = nil) throws
+    {
+        if let value { try check(value, range, option, fix: fix) }
+    }
+
+    /// A finite ε (or step) in (0, upper].
+    static func positive(_ value: Double, _ option: String, upper: Double = 1) throws {
+        guard value.isFinite, value > 0, value <= upper else {
+            throw ValidationError("\(option) must be a finite number in (0, \(upper)] (got \(value))")
+        }
+    }
+}
+
+/// Output paths checked before any work, so that a long computation never ends in "cannot write".
+enum OutputPath {
+    /// A file the command will write (atomically, creating missing parent directories): it must not
+    /// be a directory, and its nearest existing ancestor must be a writable directory.
+    static func checkFile(_ path: String?, _ option: String) throws {
+        guard let path else { return }
+        guard !path.isEmpty else { throw ValidationError("\(option) must not be empty") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else {
+                throw ValidationError("\(option) \(path) is a directory; pass a file path such as \(path)/out.json")
+            }
+        }
+        try checkAncestor(URL(fileURLWithPath: path).deletingLastPathComponent(), option, path)
+    }
+
+    /// A directory the command will create or write into.
+    static func checkDirectory(_ path: String?, _ option: String) throws {
+        guard let path else { return }
+        guard !path.isEmpty else { throw ValidationError("\(option) must not be empty") }
+        try checkAncestor(URL(fileURLWithPath: path), option, path)
+    }
+
+    private static func checkAncestor(_ start: URL, _ option: String, _ path: String) throws {
+        var dir = start.standardizedFileURL
+        let fm = FileManager.default
+        while true {
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw ValidationError(
+                        "\(option) \(path): \(dir.path) is a file, not a directory; pass another path")
+                }
+                guard fm.isWritableFile(atPath: dir.path) else {
+                    throw ValidationError(
+                        "\(option) \(path): the directory \(dir.path) is not writable; pass a writable path")
+                }
+                return
+            }
+            let parent = dir.deletingLastPathComponent()
+            if parent.path == dir.path { return }
+            dir = parent
+        }
     }
 }

@@ -35,7 +35,8 @@ struct ScaleOptions: ParsableArguments {
 
     func validate() throws {
         do { try setup.validate() } catch { throw ValidationError("\(error)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
+        try Bounds.check(threads, 1...1024, "--threads")
+        try OutputPath.checkFile(output, "--output")
     }
 
     /// Sets the thread count and loads the problem.

@@ -50,11 +50,10 @@ extension ZOCheckCommand.Scale {
         }
 
         func validate() throws {
-            guard linearisedSamples >= 0 else { throw ValidationError("--linearised-samples must be ≥ 0") }
-            guard draws >= 2 else { throw ValidationError("--draws must be ≥ 2") }
-            guard !epsilon.isEmpty, epsilon.allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw ValidationError("--epsilon must be > 0")
-            }
+            try Bounds.check(linearisedSamples, 0...10_000_000, "--linearised-samples")
+            try Bounds.check(draws, 2...1_000_000, "--draws")
+            guard !epsilon.isEmpty else { throw ValidationError("--epsilon needs at least one value") }
+            for e in epsilon { try Bounds.positive(e, "--epsilon") }
             for e in estimators {
                 do { _ = try ScaleEstimatorSpec(parsing: e) } catch { throw ValidationError("\(error)") }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import ZOCheck
 
 /// Plain-text tables for terminal output.
 enum TextTable {
@@ -23,11 +24,21 @@ enum TextTable {
     }
 
     /// Writes JSON atomically (temp file + rename): a killed run never leaves a half-written file.
+    /// Writes atomically (creating the parent directory); non-finite numbers as "nan"/"inf" strings.
+    /// Failures are a one-line ZOError naming the path (not Foundation's error dump).
     static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try encoder.encode(value).write(to: url, options: .atomic)
+        do {
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try encoder.encode(value).write(to: url, options: .atomic)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
+            throw ZOError("cannot write \(path): \(reason)", at: "--output", fix: "pass a writable --output path")
+        }
     }
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Idempotent set-up: the Debian packages ZOCheck builds against. Safe to run repeatedly;
-# installs only what is missing (needs root or sudo the first time).
+# Idempotent set-up: the Debian packages ZOCheck builds against, and python3 for the scripts
+# (scripts/kill-test.sh, finetune-kill-resume.sh). Safe to run repeatedly; installs only what is
+# missing (needs root or sudo the first time). The fuzzer (scripts/fuzz.sh) needs no package: libFuzzer
+# ships with the Swift toolchain.
 set -euo pipefail
-packages=(libgsl-dev libopenblas-dev pkg-config gnuplot-nox)
+packages=(libgsl-dev libopenblas-dev pkg-config gnuplot-nox python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,6 +27,16 @@ struct KroneckerQuadratic: Sendable, Hashable {
         try Validate.rank(sigmaB.count, "rank of B (n×q = \(n)×\(q))", limit: min(n, q), at: location)
         try Validate.positive(sigmaA, "singular values of A", at: location)
         try Validate.positive(sigmaB, "singular values of B", at: location)
+        // A (p×m), B (n×q) and about four m×n Double buffers (W*, W, ∇f, an estimate), checked before
+        // anything is allocated: the sizes come from the command line.
+        let fix = "pass smaller m, n (the CLI allows m·n ≤ 2²²)"
+        let entries = try MemoryBudget.sum(
+            [
+                try MemoryBudget.product([p, m], "A", at: location, fix: fix),
+                try MemoryBudget.product([n, q], "B", at: location, fix: fix),
+                try MemoryBudget.product([m, n, 4], "the m×n buffers", at: location, fix: fix),
+            ], "the problem", at: location, fix: fix)
+        try MemoryBudget.check(entries, of: Double.self, "a \(m)×\(n) matrix quadratic", at: location, fix: fix)
         self.m = m
         self.n = n
         self.a = try LowRankFactor(rows: p, cols: m, sigma: sigmaA, key: key.tagged(.leftA), at: location)

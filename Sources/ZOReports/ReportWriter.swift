@@ -1,13 +1,20 @@
 import Foundation
+import ZOFiles
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Writes a `Report` to <root>/<name>/ atomically: everything goes into a hidden sibling directory
-/// `.<name>.partial-<pid>` first (data/*.csv|json, plots/*.gp|png|svg, report.json, report.md,
-/// report.html), which is renamed into place only when complete. A run killed at any point leaves
-/// at most the hidden partial directory and the previous complete report.
+/// Writes a `Report` to <root>/<name>/ so that <root>/<name> always names a complete report.
+///
+/// Everything goes into a hidden sibling `.<name>.partial-<pid>` first (data/*.csv|json,
+/// plots/*.gp|png|svg, report.json, report.html, report.md last), which then replaces the
+/// previous report in one atomic exchange (`AtomicDirectory.install`: renameat2 RENAME_EXCHANGE;
+/// a portable file-by-file fallback elsewhere). A writer holds an exclusive lock on
+/// `<root>/.<name>.lock` (flock; "in use by pid N" for a second writer) from `lock(_:)` to the end
+/// of `write`. Under the lock, each write first repairs what killed runs left: partial directories
+/// of other pids are deleted, and a previous report stranded in `.<name>.old-<pid>` by the
+/// two-rename scheme of earlier versions is moved back when <name> is missing.
 public struct ReportWriter: Sendable {
     public var root: URL
     /// Path of gnuplot; nil writes the scripts without rendering (the report says how to render).
@@ -32,22 +39,100 @@ public struct ReportWriter: Sendable {
         public var renderedPlots: [String]
     }
 
+    /// An exclusive hold on one report directory; released by `release()` or when dropped.
+    public struct Lock: Sendable {
+        let name: String
+        let held: DirectoryLock
+        public func release() { held.release() }
+    }
+
+    /// Takes the lock of <root>/<name> (creating <root>), so a long computation fails fast, before
+    /// it starts, when another run is writing the same report.
+    public func lock(_ name: String) throws -> Lock {
+        try Self.checkName(name)
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            throw ReportError(
+                """
+                cannot create the report directory \(root.path): \(Self.reason(error)). Fix: pass a writable \
+                --output-dir
+                """
+            )
+        }
+        do {
+            let held = try DirectoryLock.acquire(
+                root.appendingPathComponent(".\(name).lock"),
+                what: "report directory \(root.appendingPathComponent(name).path)")
+            return Lock(name: name, held: held)
+        } catch { throw ReportError(error.description) }
+    }
+
     @discardableResult
-    public func write(_ report: Report, provenance: Provenance) throws -> Written {
+    public func write(_ report: Report, provenance: Provenance, holding lock: Lock? = nil) throws -> Written {
         try Self.checkName(report.name)
+        if let lock, lock.name != report.name {
+            throw ReportError("the lock held is for '\(lock.name)', not the report '\(report.name)'")
+        }
+        let own = lock == nil ? try self.lock(report.name) : nil
+        defer { own?.release() }
+        recover(report.name)
         let fm = FileManager.default
-        try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let final = root.appendingPathComponent(report.name, isDirectory: true)
         let partial = root.appendingPathComponent(".\(report.name).partial-\(getpid())", isDirectory: true)
         try? fm.removeItem(at: partial)
         do {
             let written = try writeContents(report, provenance: provenance, into: partial)
-            try Self.replace(final, with: partial)
+            do { try AtomicDirectory.install(partial, at: final, commitLast: "report.md") } catch {
+                throw ReportError(error.description)
+            }
             return Written(directory: final, rendered: written.rendered, renderProblems: written.renderProblems)
         } catch {
             try? fm.removeItem(at: partial)
-            throw error
+            if error is ReportError { throw error }
+            throw ReportError("cannot write the report \(final.path): \(Self.reason(error))")
         }
+    }
+
+    /// Repairs <root> for report `name` (call with its lock held): restores a previous report
+    /// stranded in `.<name>.old-<pid>` when <name> is missing, deletes the other `.old-` copies and
+    /// the partial directories of other processes. Returns what it did, one line per action.
+    @discardableResult
+    public func recover(_ name: String) -> [String] {
+        let fm = FileManager.default
+        let final = root.appendingPathComponent(name, isDirectory: true)
+        var actions = AtomicDirectory.removeStale(in: root, prefix: ".\(name).partial-", underLock: true)
+            .map { "removed \($0)" }
+        let oldPrefix = ".\(name).old-"
+        let olds = ((try? fm.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { ProcessLiveness.pid(inName: $0, prefix: oldPrefix) != nil }
+            .map { root.appendingPathComponent($0) }
+            .sorted { Self.modified($0) > Self.modified($1) }
+        var remaining = olds[...]
+        if !fm.fileExists(atPath: final.path), let newest = remaining.first,
+            rename(newest.path, final.path) == 0
+        {
+            actions.append("restored \(newest.lastPathComponent) as \(name)")
+            remaining = remaining.dropFirst()
+        }
+        for old in remaining where (try? fm.removeItem(at: old)) != nil {
+            actions.append("removed \(old.lastPathComponent)")
+        }
+        return actions
+    }
+
+    private static func modified(_ url: URL) -> Date {
+        ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
+    }
+
+    /// An error's reason without Foundation's domain/code dump.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 
     func writeContents(_ report: Report, provenance: Provenance, into dir: URL) throws -> Written {
@@ -95,23 +180,6 @@ public struct ReportWriter: Sendable {
         )
         .write(to: dir.appendingPathComponent("report.md"))
         return Written(directory: dir, rendered: rendered, renderProblems: problems)
-    }
-
-    /// Renames `partial` to `final`, moving a previous `final` aside first and deleting it after.
-    static func replace(_ final: URL, with partial: URL) throws {
-        let fm = FileManager.default
-        let old = final.deletingLastPathComponent().appendingPathComponent(
-            ".\(final.lastPathComponent).old-\(getpid())")
-        try? fm.removeItem(at: old)
-        if fm.fileExists(atPath: final.path) {
-            guard rename(final.path, old.path) == 0 else {
-                throw ReportError("cannot move the previous report \(final.path) aside (errno \(errno))")
-            }
-        }
-        guard rename(partial.path, final.path) == 0 else {
-            throw ReportError("cannot rename \(partial.path) to \(final.path) (errno \(errno))")
-        }
-        try? fm.removeItem(at: old)
     }
 
     static func checkName(_ name: String) throws {

@@ -115,3 +115,76 @@ extension ReportWriterTests {
         #expect(Gnuplot.script(r.figures[0]).contains("1 nan 0.4 0.6"))
     }
 }
+
+/// Crash safety (issue 15): one writer per report, recovery of what killed runs left.
+extension ReportWriterTests {
+    @Test func aSecondWriterIsRefusedWithThePid() throws {
+        let root = Self.tempRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let writer = ReportWriter(root: root, gnuplot: nil)
+        let lock = try writer.lock("sample")
+        do {
+            try writer.write(Self.sample(), provenance: Provenance.capture(seed: 1))
+            Issue.record("a second writer was let in")
+        } catch let error as ReportError {
+            #expect(error.description.contains("in use by pid \(getpid())"), "\(error)")
+        }
+        try writer.write(Self.sample(), provenance: Provenance.capture(seed: 2), holding: lock)
+        lock.release()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["sample"])
+    }
+
+    /// A previous report stranded in `.sample.old-<pid>` by the two-rename scheme (killed between
+    /// the renames) is moved back, so that even a failing next write leaves it visible; partial
+    /// directories of dead or other processes are removed.
+    @Test func aStrandedReportIsRecoveredAndPartialsAreRemoved() throws {
+        let root = Self.tempRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let writer = ReportWriter(root: root, gnuplot: nil)
+        try writer.write(Self.sample(), provenance: Provenance.capture(seed: 5))
+        let fm = FileManager.default
+        try fm.moveItem(at: root.appendingPathComponent("sample"), to: root.appendingPathComponent(".sample.old-4242"))
+        try fm.createDirectory(
+            at: root.appendingPathComponent(".sample.partial-4243"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent(".sample.partial-1"), withIntermediateDirectories: true)
+        #expect(throws: ReportError.self) {
+            try writer.write(Self.sample(failingFigure: true), provenance: Provenance.capture(seed: 6))
+        }
+        #expect(try fm.contentsOfDirectory(atPath: root.path) == ["sample"])
+        let doc = try JSONDecoder().decode(
+            ReportWriter.Document.self, from: Data(contentsOf: root.appendingPathComponent("sample/report.json")))
+        #expect(doc.provenance.seed == 5)
+    }
+
+    /// A rewrite never shows a missing report: the exchange leaves <name> complete at every instant
+    /// (checked by a reader polling while 20 rewrites run).
+    @Test func aReaderAlwaysSeesACompleteReport() throws {
+        let root = Self.tempRoot()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let writer = ReportWriter(root: root, gnuplot: nil)
+        try writer.write(Self.sample(), provenance: Provenance.capture(seed: 0))
+        let md = root.appendingPathComponent("sample/report.md").path
+        let done = ManagedAtomicFlag()
+        let reader = Thread {
+            var misses = 0
+            while !done.isSet { if !FileManager.default.fileExists(atPath: md) { misses += 1 } }
+            done.record(misses)
+        }
+        reader.start()
+        for seed in 1...20 { try writer.write(Self.sample(), provenance: Provenance.capture(seed: UInt64(seed))) }
+        done.set()
+        while done.result == nil { usleep(1000) }
+        #expect(done.result == 0, "report.md was missing \(done.result ?? -1) times")
+    }
+}
+
+/// A flag and a result shared with a reader thread.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var value: Int?
+    var isSet: Bool { lock.withLock { flag } }
+    var result: Int? { lock.withLock { value } }
+    func set() { lock.withLock { flag = true } }
+    func record(_ v: Int) { lock.withLock { value = v } }
+}

@@ -55,6 +55,48 @@ import ZOTestSupport
         }
     }
 
+    /// A config.json with a huge size (reachable: the asset stamp trusts a file whose size and mtime
+    /// match) is a ZOError naming the key and the range, never an overflow trap or an allocation abort.
+    @Test func rejectsHugeSizes() throws {
+        func with(_ changes: [String: Int]) -> Data {
+            var text = Self.miniLMJSON
+            for (key, value) in changes {
+                text = text.replacingOccurrences(of: "\"\(key)\": ", with: "\"\(key)\": \(value), \"was_\(key)\": ")
+            }
+            return Data(text.utf8)
+        }
+        expectZOError("hidden_size = 9223372036854775807 is outside 1…16384") {
+            _ = try BertConfig(json: with(["hidden_size": Int.max]))
+        }
+        expectZOError("vocab_size = 4611686018427387904 is outside 1…1000000") {
+            _ = try BertConfig(json: with(["vocab_size": 1 << 62]))
+        }
+        expectZOError("intermediate_size = 1099511627776 is outside 1…65536") {
+            _ = try BertConfig(json: with(["intermediate_size": 1 << 40]))
+        }
+        expectZOError("num_hidden_layers = 100000 is outside 1…256") {
+            _ = try BertConfig(json: with(["num_hidden_layers": 100_000]))
+        }
+        // Each size in range, the model far beyond memory (≈ 3 TB of Floats): refused before allocating.
+        let large = try BertConfig(
+            json: with([
+                "hidden_size": 16_384, "num_attention_heads": 16, "vocab_size": 1_000_000,
+                "intermediate_size": 65_536, "num_hidden_layers": 256,
+            ]))
+        expectZOError("of memory") { _ = try EncoderConfig(large) }
+        expectZOError("vocabSize = 2000000 is outside 1…1000000") {
+            var c = EncoderConfig.miniLML6
+            c.vocabSize = 2_000_000
+            try c.validate()
+        }
+        expectZOError("overflows a 64-bit size") {
+            try EncoderActivations<Float>.checkFits(.miniLML6, batch: Int.max / 2, length: 512)
+        }
+        expectZOError("activations for a 100000 × 512 batch needs about") {
+            try EncoderActivations<Float>.checkFits(.miniLML6, batch: 100_000, length: 512)
+        }
+    }
+
     @Test(.enabled(if: Assets.modelPresent, Assets.skipMessage))
     func readsTheModelConfig() throws {
         #expect(try BertConfig(contentsOf: Assets.cache.url(for: .modelConfig)) == .miniLM)

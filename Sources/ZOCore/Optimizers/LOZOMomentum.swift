@@ -19,6 +19,8 @@ public struct LOZOMomentum: Sendable {
     /// V (n×r) of the block the momentum lives in, per matrix tensor.
     public internal(set) var basis: [[Double]?]
     public internal(set) var lastStep: Int?
+    /// The layout the state mirrors (restore checks shapes against it).
+    let layout: ParameterLayout
 
     public init(layout: ParameterLayout, learningRate: Double, beta: Double = 0.9, weightDecay: Double = 0)
         throws(ZOError)
@@ -37,6 +39,7 @@ public struct LOZOMomentum: Sendable {
         self.weightDecay = weightDecay
         self.momentum = layout.tensors.map { [Double](repeating: 0, count: $0.kind == .matrix ? 0 : $0.count) }
         self.basis = layout.tensors.map { _ in nil }
+        self.layout = layout
     }
 
     // Pre-specialised: called through protocol witnesses from other modules, where a generic
@@ -61,6 +64,7 @@ public struct LOZOMomentum: Sendable {
             step: estimate.step, key: estimate.key, parameters: parameters, use: .update)[0]
         let c = estimate.coefficients[0]
         let specs = parameters.layout.tensors
+        try checkState(specs, perturbation: z)
         let (beta, eta, decay) = (beta, learningRate, learningRate * weightDecay)
         // Tensors are independent (each reads and writes only its own momentum, basis and slice of
         // θ): concurrently, each by the same serial code, so the bits do not depend on the schedule.
@@ -89,6 +93,29 @@ public struct LOZOMomentum: Sendable {
             }
         }
         lastStep = estimate.step
+    }
+
+    /// The state must fit this step's tensors and rank before the parallel update indexes it (a
+    /// restored or hand-built state of another layout or rank is an error here, never a trap).
+    func checkState(_ specs: [TensorSpec], perturbation z: LOZO.Sample) throws(ZOError) {
+        guard specs.count == momentum.count else {
+            throw ZOError(
+                "the parameters have \(specs.count) tensors, the momentum \(momentum.count)", at: "LOZOMomentum.update",
+                fix: "build LOZOMomentum with the parameters' layout")
+        }
+        for (t, spec) in specs.enumerated() {
+            let rank = z.lowRankFactors(tensor: t)?.rank
+            let fits =
+                if let rank {
+                    (momentum[t].isEmpty || momentum[t].count == spec.rows * rank)
+                        && (basis[t] == nil || basis[t]?.count == spec.cols * rank)
+                } else { momentum[t].count == spec.count }
+            guard fits else {
+                throw ZOError(
+                    "the momentum state of tensor \(t) does not fit its \(spec.shape) shape at rank \(rank ?? 0)",
+                    at: "LOZOMomentum.update", fix: "restore a snapshot taken with the same layout and rank")
+            }
+        }
     }
 
     /// One matrix: N refreshed onto the new V when V changed, N ← βN + (1 − β)cU, then

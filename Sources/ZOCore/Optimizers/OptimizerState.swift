@@ -28,6 +28,11 @@ public struct OptimizerSnapshot: Sendable, Equatable {
                 "array '\(name)' has \(a.count) values, the optimizer needs \(count)", at: location,
                 fix: "restore a snapshot taken with the same parameter layout")
         }
+        guard a.allSatisfy(\.isFinite) else {
+            throw ZOError(
+                "array '\(name)' holds non-finite values", at: location,
+                fix: "restore a snapshot of a run that had not diverged")
+        }
         return a
     }
 }
@@ -59,32 +64,69 @@ extension LOZOMomentum: SnapshottingOptimizer {
         return s
     }
 
+    /// Checks every array against the layout before replacing anything: a vector tensor's momentum
+    /// has the tensor's size; a matrix's (m×n) momentum N is empty (never updated) or m×r and then
+    /// comes with its basis V of n×r, one r ∈ 1…min(m, n) per tensor; values finite; no other names.
     public mutating func restore(_ snapshot: OptimizerSnapshot) throws(ZOError) {
         let at = "LOZOMomentum.restore"
+        let fix = "restore a snapshot taken from LOZO-M on the same parameter layout"
         let expected = Set((0..<momentum.count).map { "momentum.\($0)" })
         let given = Set(snapshot.arrays.keys.filter { $0.hasPrefix("momentum.") })
         guard given == expected else {
             throw ZOError(
                 "the snapshot has momenta for \(given.count) tensors, the optimizer \(expected.count)", at: at,
-                fix: "restore a snapshot taken from LOZO-M on the same parameter layout")
+                fix: fix)
         }
-        var newMomentum = momentum
-        var newBasis = basis
+        let known = expected.union((0..<momentum.count).map { "basis.\($0)" })
+        if let foreign = snapshot.arrays.keys.first(where: { !known.contains($0) }) {
+            throw ZOError("the snapshot holds an unknown array '\(foreign)'", at: at, fix: fix)
+        }
+        if let foreign = snapshot.integers.keys.first(where: { $0 != "lastStep" }) {
+            throw ZOError("the snapshot holds an unknown integer '\(foreign)'", at: at, fix: fix)
+        }
+        if let last = snapshot.integers["lastStep"], last < 0 {
+            throw ZOError("lastStep \(last) must be ≥ 0", at: at, fix: fix)
+        }
+        for (name, values) in snapshot.arrays where !values.allSatisfy(\.isFinite) {
+            throw ZOError(
+                "\(name) holds non-finite values", at: at, fix: "restore a snapshot of a run that had not diverged")
+        }
         for t in 0..<momentum.count {
             let m = snapshot.arrays["momentum.\(t)"] ?? []
             let v = snapshot.arrays["basis.\(t)"]
-            // Vector tensors keep a fixed-size dense momentum; matrices start empty and become m×r.
-            if !momentum[t].isEmpty, m.count != momentum[t].count {
-                throw ZOError(
-                    "momentum.\(t) has \(m.count) values, expected \(momentum[t].count)", at: at,
-                    fix: "restore a snapshot taken with the same parameter layout")
-            }
-            newMomentum[t] = m
-            newBasis[t] = v
+            try Self.checkShapes(
+                tensor: t, spec: layout.tensors[t], dense: momentum[t].count, momentum: m, basis: v, at: at)
         }
-        momentum = newMomentum
-        basis = newBasis
+        momentum = (0..<momentum.count).map { snapshot.arrays["momentum.\($0)"] ?? [] }
+        basis = (0..<momentum.count).map { snapshot.arrays["basis.\($0)"] }
         lastStep = snapshot.integers["lastStep"]
+    }
+
+    static func checkShapes(
+        tensor t: Int, spec: TensorSpec, dense: Int, momentum m: [Double], basis v: [Double]?, at: String
+    )
+        throws(ZOError)
+    {
+        let fix = "restore a snapshot taken from LOZO-M on the same parameter layout"
+        guard spec.kind == .matrix else {
+            guard m.count == dense, v == nil else {
+                throw ZOError(
+                    "momentum.\(t) has \(m.count) values (expected \(dense))\(v == nil ? "" : " and a basis")", at: at,
+                    fix: fix)
+            }
+            return
+        }
+        if m.isEmpty, v == nil { return }
+        let (rows, cols) = (spec.rows, spec.cols)
+        let r = m.count / max(rows, 1)
+        guard r >= 1, r <= min(rows, cols), m.count == rows * r, let v, v.count == cols * r else {
+            throw ZOError(
+                """
+                momentum.\(t) (\(m.count) values) and basis.\(t) (\(v?.count ?? 0)) are not m×r and n×r for the \
+                \(rows)×\(cols) matrix with one rank r in 1…\(min(rows, cols))
+                """,
+                at: at, fix: fix)
+        }
     }
 }
 

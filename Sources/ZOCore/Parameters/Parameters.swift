@@ -47,9 +47,14 @@ public struct ParameterLayout: Codable, Sendable, Hashable {
                 shape.count == 1
                 ? TensorSpec(name: name, rows: shape[0], cols: 1, kind: .vector, offset: offset)
                 : TensorSpec(name: name, rows: shape[0], cols: shape[1], kind: .matrix, offset: offset)
+            // Sizes may come from a loaded file: overflow-checked, and the Float buffer must fit in memory.
+            let fix = "use smaller tensor sizes"
+            let size = try MemoryBudget.product(shape, "tensor '\(name)' \(shape)", at: "ParameterLayout", fix: fix)
+            offset = try MemoryBudget.sum([offset, size], "the parameter count", at: "ParameterLayout", fix: fix)
             specs.append(spec)
-            offset += spec.count
         }
+        try MemoryBudget.check(
+            offset, of: Float.self, "\(offset) parameters", at: "ParameterLayout", fix: "use a smaller model")
         guard !specs.isEmpty else {
             throw ZOError(
                 "a parameter layout needs at least one tensor", at: "ParameterLayout",

@@ -15,8 +15,12 @@ public enum Benchmarks {
     /// Gaussian samples per second of `RandomFill` on one thread, best of `repetitions` timed
     /// fills of `count` elements (after one warm-up fill).
     public static func gaussianFill<T: ZOScalar>(_ type: T.Type, count: Int, repetitions: Int, key: PRNGKey)
-        -> Throughput
+        throws(ZOError) -> Throughput
     {
+        try Check.positive(count, "count", at: "Benchmarks.gaussianFill")
+        try Check.positive(repetitions, "repetitions", at: "Benchmarks.gaussianFill")
+        try MemoryBudget.check(
+            count, of: T.self, "a fill of \(count) values", at: "Benchmarks.gaussianFill", fix: "pass a smaller count")
         var buffer = [T](repeating: 0, count: count)
         var best = Double.infinity
         var checksum = 0.0

@@ -44,6 +44,9 @@ public enum EncoderBenchmark {
     ) throws(ZOError) -> Result {
         try Check.positive(repetitions, "repetitions", at: "EncoderBenchmark.run")
         let config = backward ? config.with(classes: max(config.classes, 2)) : config
+        try Check.positive(b, "batch", at: "EncoderBenchmark.run")
+        try Check.positive(t, "length", at: "EncoderBenchmark.run")
+        try EncoderActivations<Float>.checkFits(config, batch: b, length: t, backward: backward)
         let encoder = try BertEncoder<Float>(config)
         let p = encoder.layout.initialParameters(Float.self, key: key)
         let ids = RandomFill.uniform(Double.self, count: b * t, key: key.fold(in: .benchmarkTokens)).map {

@@ -124,7 +124,7 @@ public enum StepBenchmark {
         }
         let ec = start.encoder.config
         let flop = EncoderBenchmark.forwardFLOP(ec, batch: config.batchSize, length: config.maxLength)
-        let gauss = Benchmarks.gaussianFill(
+        let gauss = try Benchmarks.gaussianFill(
             Float.self, count: 1 << 22, repetitions: max(repetitions, 5), key: PRNGKey(seed: 1))
         return Result(
             batch: config.batchSize, length: config.maxLength, layers: ec.layers, threads: BLASThreads.current,

@@ -213,6 +213,7 @@ public enum EstimatorQuality {
     ) throws -> EstimatorQualityRow {
         let at = "EstimatorQuality(\(spec.name))"
         try Check.positive(draws, "draws", at: at, fix: "pass --draws ≥ 2")
+        try MemoryBudget.check(draws, of: DrawRecord.self, "\(draws) draw records", at: at, fix: "pass fewer --draws")
         try Check.positive(epsilon, "ε", at: at, fix: "pass ε > 0 (1e-3 is the papers' default)")
         guard theta.layout == objective.layout, g.count == objective.layout.count else {
             throw ZOError(

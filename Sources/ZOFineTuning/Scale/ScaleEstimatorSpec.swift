@@ -30,9 +30,9 @@ public struct ScaleEstimatorSpec: Codable, Sendable, Hashable, CustomStringConve
                 throw ZOError("MeZO takes no rank or sparsity", at: at, fix: "write 'mezo'")
             }
         case .lozo, .subzero:
-            guard let r = rank, r >= 1, sparsity == nil else {
+            guard let r = rank, (1...1024).contains(r), sparsity == nil else {
                 throw ZOError(
-                    "\(kind.rawValue) needs a rank ≥ 1 and no sparsity", at: at,
+                    "\(kind.rawValue) needs a rank in 1…1024 and no sparsity", at: at,
                     fix: "write e.g. '\(kind.rawValue):\(kind == .lozo ? 2 : 8)'")
             }
         case .sparseMeZO:

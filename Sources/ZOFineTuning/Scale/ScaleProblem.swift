@@ -72,6 +72,10 @@ public struct ScaleProblem: Sendable {
     public static func load(_ setup: ScaleSetup, cache: AssetCache = .standard) throws(ZOError) -> ScaleProblem {
         try setup.validate()
         let at = "ScaleProblem.load"
+        // The fixed minibatch runs forward and backward at once: checked before loading anything.
+        try EncoderActivations<Float>.checkFits(
+            EncoderConfig.miniLML6.with(layers: setup.layers, classes: 2), batch: setup.batch,
+            length: setup.maxLength, backward: true)
         let key = PRNGKey(seed: setup.seed)
         let train = try SentimentDataset.load(cache: cache).examples(in: .train)
         guard train.count >= setup.batch else {

@@ -102,6 +102,10 @@ public struct FineTuneSession: Sendable {
                 at: "FineTuneSession",
                 fix: "pass --batch-size ≤ \(data.train.batch)")
         }
+        // A minibatch's activations (and gradients for FO) must fit before the objective allocates them.
+        try EncoderActivations<Float>.checkFits(
+            start.encoder.config, batch: config.batchSize, length: config.maxLength,
+            backward: !config.method.isZerothOrder)
         self.config = config
         self.data = data
         // One chunk per minibatch: the step is one forward pass per side of the difference.

@@ -1,5 +1,6 @@
 import Foundation
 import ZOCore
+import ZOFiles
 import ZOModel
 
 // Checkpoints of a fine-tuning run, written atomically and restored bit for bit.
@@ -12,9 +13,14 @@ import ZOModel
 //                           absent when the optimizer has no arrays (ZO-SGD);
 //   state.json              `FineTuneCheckpointState`: config, root key, completed steps, pass
 //                           counts, loss history, evaluations, optimizer integers and array sizes.
-// It is written under `<dir>/.tmp-step-…-<pid>/` and renamed into place: rename(2) is atomic, so
-// a process killed mid-write leaves only a `.tmp-` directory, which `latest(in:)` never picks
-// (and the next write removes). Not fsync'd: this protects against a killed process, not a power cut.
+// It is written under `<dir>/.tmp-step-…-<pid>/` and put in place by `AtomicDirectory.install`
+// (rename(2), or one atomic exchange when a `step-N` of that name exists), so a process killed
+// mid-write leaves only a `.tmp-` directory, which `latest(in:)` never picks and the next write
+// removes once its pid is gone. A run holds `<dir>/.lock` (flock, `lock(_:)`) for its whole
+// duration: a second run into the same directory fails at once with "in use by pid N". Resume
+// checks every field of state.json and of optimizer.safetensors against the config and the
+// layout (`validate`, FineTuningCheckpointValidation.swift). Not fsync'd: this protects against a
+// killed process, not a power cut.
 
 /// The JSON part of a checkpoint.
 public struct FineTuneCheckpointState: Codable, Sendable, Equatable {
@@ -39,6 +45,36 @@ public struct FineTuneCheckpointState: Codable, Sendable, Equatable {
 public enum FineTuneCheckpoint {
     static let prefix = "step-", tempPrefix = ".tmp-"
     static let encoding = "f64-bits-as-i64"
+
+    /// Takes the exclusive lock of a checkpoint directory (creating the directory unless `create`
+    /// is false: then a missing directory is an error); hold the returned lock while the run
+    /// writes or reads checkpoints there.
+    public static func lock(_ directory: URL, create: Bool = true) throws(ZOError) -> DirectoryLock {
+        var isDirectory: ObjCBool = false
+        if !create,
+            !FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+                || !isDirectory.boolValue
+        {
+            throw ZOError(
+                "no checkpoint directory \(directory.path)", at: "FineTuneCheckpoint.lock",
+                fix: "pass the --checkpoint-dir of an earlier run to --resume")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ZOError(
+                "cannot create the checkpoint directory \(directory.path): \(error.localizedDescription)",
+                at: "FineTuneCheckpoint.lock", fix: "pass a writable --checkpoint-dir")
+        }
+        do {
+            return try DirectoryLock.acquire(
+                directory.appendingPathComponent(".lock"), what: "checkpoint directory \(directory.path)")
+        } catch {
+            throw ZOError(
+                error.what, at: "FineTuneCheckpoint.lock(\(directory.path))",
+                fix: "wait until that run finishes, or pass another --checkpoint-dir")
+        }
+    }
 
     /// `<directory>/step-<completed steps, 8 digits>`.
     public static func url(in directory: URL, completedSteps: Int) -> URL {
@@ -85,25 +121,22 @@ public enum FineTuneCheckpoint {
             optimizerArrays: snapshot.arrays.mapValues(\.count), parameterCount: layout.count,
             threads: BLASThreads.current)
         try RunFiles.writeJSON(state, to: temp.appendingPathComponent("state.json"))
-        do {
-            if fm.fileExists(atPath: final.path) { try fm.removeItem(at: final) }
-            try fm.moveItem(at: temp, to: final)  // rename(2): the commit point
-        } catch {
+        do { try AtomicDirectory.install(temp, at: final) } catch {
+            try? fm.removeItem(at: temp)
             throw ZOError(
-                "cannot rename \(temp.path) to \(final.path): \(error.localizedDescription)", at: at,
+                "cannot move \(temp.path) to \(final.path): \(error.what)", at: at,
                 fix: "check the checkpoint directory's permissions and free space")
         }
         prune(directory, keep: keep)
         return final
     }
 
-    /// Removes all but the newest `keep` checkpoints and every leftover temporary directory.
+    /// Removes all but the newest `keep` checkpoints and the temporary directories of processes
+    /// that are gone (a live writer's `.tmp-` directory is never touched).
     static func prune(_ directory: URL, keep: Int) {
         let fm = FileManager.default
+        AtomicDirectory.removeStale(in: directory, prefix: tempPrefix, underLock: false)
         let names = (try? fm.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names where name.hasPrefix(tempPrefix) {
-            try? fm.removeItem(at: directory.appendingPathComponent(name))
-        }
         // Only complete checkpoints count (and go); a foreign `step-N` without state.json is left alone.
         let steps = names.compactMap(step(ofName:)).sorted()
             .filter {
@@ -134,30 +167,35 @@ public enum FineTuneCheckpoint {
             .first { fm.fileExists(atPath: $0.appendingPathComponent("state.json").path) }
     }
 
-    /// Reads a checkpoint's state.json.
+    /// Reads a checkpoint's state.json and checks every field that does not need the model
+    /// (`decodeState`); at most `maxStateBytes`.
     public static func readState(_ checkpoint: URL) throws(ZOError) -> FineTuneCheckpointState {
-        let state: FineTuneCheckpointState = try RunFiles.readJSON(checkpoint.appendingPathComponent("state.json"))
-        guard state.format == FineTuneCheckpointState.formatName else {
+        let url = checkpoint.appendingPathComponent("state.json")
+        let at = "FineTuneCheckpoint.readState(\(checkpoint.lastPathComponent))"
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber
+        guard let size, size.intValue <= maxStateBytes else {
             throw ZOError(
-                "unknown checkpoint format '\(state.format)'",
-                at: "FineTuneCheckpoint.readState(\(checkpoint.lastPathComponent))",
-                fix: "resume with the zocheck version that wrote it")
+                size == nil
+                    ? "cannot read \(url.path)"
+                    : "\(url.path) has \(size!.intValue) bytes, above the \(maxStateBytes)-byte limit of a state file",
+                at: at, fix: "the checkpoint is damaged; resume from an earlier one")
         }
-        return state
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ZOError("cannot read \(url.path)", at: at, fix: "check the checkpoint directory's permissions")
+        }
+        return try decodeState(data, source: url.path)
     }
 
     /// Reads a checkpoint directory: state, parameter values (in `layout` order, every tensor checked
-    /// by name, shape and dtype) and the optimizer snapshot.
+    /// by name, shape and dtype, every value finite) and the optimizer snapshot (names and counts
+    /// checked against the config's optimizer and the layout, every value finite).
     public static func load(_ checkpoint: URL, layout: ParameterLayout) throws(ZOError)
         -> (state: FineTuneCheckpointState, parameters: [Float], optimizer: OptimizerSnapshot)
     {
         let at = "FineTuneCheckpoint.load(\(checkpoint.lastPathComponent))"
         let state = try readState(checkpoint)
-        guard layout.count == state.parameterCount else {
-            throw ZOError(
-                "the checkpoint holds \(state.parameterCount) parameters, the model \(layout.count)", at: at,
-                fix: "resume from a checkpoint of this model")
-        }
+        try validate(state, layout: layout, at: at)
         let file = try SafeTensorFile(contentsOf: checkpoint.appendingPathComponent("parameters.safetensors"))
         var values = [Float](repeating: 0, count: layout.count)
         for spec in layout.tensors {
@@ -172,25 +210,59 @@ public enum FineTuneCheckpoint {
                 try file.floats(spec.name, into: UnsafeMutableBufferPointer(rebasing: all[spec.range]))
             }
         }
-        var snapshot = OptimizerSnapshot(integers: state.optimizerIntegers)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let name = layout.tensors.first { $0.range.contains(bad) }?.name ?? "?"
+            throw ZOError(
+                "parameter \(bad) (in '\(name)') is \(values[bad]): the run diverged or the file is damaged", at: at,
+                fix: "resume from an earlier checkpoint (and lower --lr if the run diverged)")
+        }
         let stored = state.optimizerArrays.filter { $0.value > 0 }
         let optimizerFile =
             stored.isEmpty
             ? nil : try SafeTensorFile(contentsOf: checkpoint.appendingPathComponent("optimizer.safetensors"))
+        let snapshot = try readOptimizer(optimizerFile, state: state, at: at)
+        return (state, values, snapshot)
+    }
+
+    /// The optimizer snapshot from optimizer.safetensors: exactly the arrays state.json lists with a
+    /// count > 0, each of that length, I64 bit patterns of finite Doubles.
+    static func readOptimizer(_ file: SafeTensorFile?, state: FineTuneCheckpointState, at: String) throws(ZOError)
+        -> OptimizerSnapshot
+    {
+        let fix = "the checkpoint is damaged; resume from an earlier one"
+        var snapshot = OptimizerSnapshot(integers: state.optimizerIntegers)
+        let stored = Set(state.optimizerArrays.filter { $0.value > 0 }.keys)
+        if let file {
+            guard file.metadata["encoding"] == encoding else {
+                throw ZOError("optimizer.safetensors has an unknown encoding", at: at, fix: fix)
+            }
+            guard Set(file.names) == stored else {
+                throw ZOError(
+                    """
+                    optimizer.safetensors holds \(file.names.sorted()), state.json lists \(stored.sorted())
+                    """,
+                    at: at, fix: fix)
+            }
+        }
         for (name, count) in state.optimizerArrays {
-            guard count > 0, let optimizerFile else {
+            guard count > 0, let file else {
                 snapshot.arrays[name] = []
                 continue
             }
-            let bits = try optimizerFile.int64s(name)
-            guard bits.count == count, optimizerFile.metadata["encoding"] == encoding else {
+            let info = try file.info(name)
+            guard info.dtype == .i64, info.shape == [count] else {
                 throw ZOError(
-                    "optimizer array '\(name)' has \(bits.count) values (expected \(count)) or an unknown encoding",
-                    at: at,
-                    fix: "the checkpoint is damaged; resume from an earlier one")
+                    "optimizer array '\(name)' is \(info.dtype.rawValue) \(info.shape), expected I64 [\(count)]",
+                    at: at, fix: fix)
             }
-            snapshot.arrays[name] = bits.map { Double(bitPattern: UInt64(bitPattern: $0)) }
+            let values = try file.int64s(name).map { Double(bitPattern: UInt64(bitPattern: $0)) }
+            guard values.allSatisfy(\.isFinite) else {
+                throw ZOError(
+                    "optimizer array '\(name)' holds non-finite values: the run diverged or the file is damaged",
+                    at: at, fix: "resume from an earlier checkpoint")
+            }
+            snapshot.arrays[name] = values
         }
-        return (state, values, snapshot)
+        return snapshot
     }
 }

@@ -95,6 +95,10 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
 
     public var keys: FineTuneKeys { FineTuneKeys(root: PRNGKey(seed: seed)) }
 
+    /// Upper bounds of `steps` (the loss history and state.json grow with it) and `batchSize`.
+    public static let maxSteps = 1_000_000
+    public static let maxBatchSize = 4_096
+
     /// Throws a `ZOError` naming the bad value and its valid range.
     public func validate() throws(ZOError) {
         let at = "FineTuneConfig"
@@ -104,8 +108,12 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
         try range(
             (1...6).contains(layers), "layers = \(layers) is outside 1…6",
             "pass --layers between 1 and 6 (all-MiniLM-L6-v2 has 6)")
-        try range(steps >= 0, "steps = \(steps) is negative", "pass --steps ≥ 0")
-        try range(batchSize >= 1, "batch size \(batchSize) must be ≥ 1", "pass --batch-size ≥ 1 (16 is the default)")
+        try range(
+            (0...Self.maxSteps).contains(steps), "steps = \(steps) is outside 0…\(Self.maxSteps)",
+            "pass --steps between 0 and \(Self.maxSteps)")
+        try range(
+            (1...Self.maxBatchSize).contains(batchSize), "batch size \(batchSize) is outside 1…\(Self.maxBatchSize)",
+            "pass --batch-size between 1 and \(Self.maxBatchSize) (16 is the default)")
         try Check.positive(
             learningRate, "learning rate", at: at, fix: "pass --lr > 0 (defaults: zocheck finetune --help)")
         try Check.positive(epsilon, "ε", at: at, fix: "pass --epsilon > 0 (1e-3 is the papers' default)")
@@ -135,7 +143,7 @@ public struct FineTuneConfig: Codable, Sendable, Equatable {
             evalEvery >= 0 && checkpointEvery >= 0, "eval/checkpoint intervals must be ≥ 0",
             "pass 0 to disable, or N ≥ 1 steps")
         try range(
-            (evalLimit ?? 1) >= 1, "eval limit \(evalLimit ?? 0) must be ≥ 1",
+            (1...10_000_000).contains(evalLimit ?? 1), "eval limit \(evalLimit ?? 0) is outside 1…10000000",
             "pass N ≥ 1 examples per split, or none for the full split")
     }
 }

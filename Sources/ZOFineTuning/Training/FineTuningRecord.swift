@@ -124,6 +124,20 @@ public enum RunFiles {
         }
     }
 
+    /// A decoding error in one line: the coding path and what was wrong (no Foundation dump).
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return "missing key \"\(path)\""
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "\(path.isEmpty ? "" : path + ": ")\(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
     public static func readJSON<V: Decodable>(_ url: URL, as type: V.Type = V.self) throws(ZOError) -> V {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -131,7 +145,7 @@ public enum RunFiles {
         }
         do { return try decoder().decode(V.self, from: data) } catch {
             throw ZOError(
-                "\(url.path) is not a valid \(V.self) JSON file: \(error)", at: "RunFiles.readJSON",
+                "\(url.path) is not a valid \(V.self) JSON file: \(describe(error))", at: "RunFiles.readJSON",
                 fix: "pass a file written by zocheck (a damaged checkpoint: resume from an earlier one)")
         }
     }

@@ -5,6 +5,8 @@ import ZOModel
 // The schedule of a fine-tuning run around `FineTuneSession`: evaluation before training, every
 // `evalEvery` steps and at the end; a checkpoint every `checkpointEvery` steps (and at the end);
 // the progress bar; the run record. Resuming restores the newest complete checkpoint and goes on.
+// A run holds the lock of every checkpoint directory it reads or writes, from before loading the
+// model to the end (`FineTuneCheckpoint.lock`): a second run into the same directory stops at once.
 
 /// How a run is driven (what is not part of the trajectory).
 public struct FineTuneRunOptions: Sendable {
@@ -44,6 +46,8 @@ public enum FineTuneRunner {
         data: FineTuneData? = nil
     ) throws -> FineTuneRecord {
         try config.validate()
+        let lock = try options.checkpointDirectory.map { dir throws(ZOError) in try FineTuneCheckpoint.lock(dir) }
+        defer { lock?.release() }
         try BLASThreads.set(config.threads)
         let data = try data ?? FineTuneData.load(cache: options.cache, maxLength: config.maxLength)
         var session = try FineTuneSession(
@@ -58,9 +62,15 @@ public enum FineTuneRunner {
         from directory: URL, steps: Int? = nil, options: FineTuneRunOptions = FineTuneRunOptions(),
         data: FineTuneData? = nil
     ) throws -> FineTuneRecord {
-        var session = try resumeSession(from: directory, steps: steps, cache: options.cache, data: data)
         var options = options
         if options.checkpointDirectory == nil { options.checkpointDirectory = directory }
+        let written = options.checkpointDirectory ?? directory
+        var locks = [try FineTuneCheckpoint.lock(directory, create: false)]
+        if written.standardizedFileURL != directory.standardizedFileURL {
+            locks.append(try FineTuneCheckpoint.lock(written))
+        }
+        defer { locks.forEach { $0.release() } }
+        var session = try resumeSession(from: directory, steps: steps, cache: options.cache, data: data)
         return try drive(&session, options: options, resumedFrom: session.completedSteps)
     }
 

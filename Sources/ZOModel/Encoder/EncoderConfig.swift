@@ -61,18 +61,35 @@ public struct EncoderConfig: Sendable, Hashable, Codable {
         return c
     }
 
-    /// Throws unless every size is positive, C is a multiple of H, and ε is finite and ≥ 0.
+    /// The largest size of each kind a config may have (far above any BERT checkpoint: BERT-large
+    /// has C = 1024, F = 4096, V ≈ 30k; multilingual vocabularies reach 250k). Sizes come from a
+    /// loaded config.json: beyond these a product of sizes could overflow or exhaust memory.
+    public static let maxSizes: [String: Int] = [
+        "vocabSize": 1_000_000, "hidden": 16_384, "heads": 1_024, "intermediate": 65_536, "maxPositions": 65_536,
+        "typeVocabSize": 1_024, "layers": 256, "classes": 65_536,
+    ]
+
+    /// Throws unless every size is in range (`maxSizes`; layers and classes may be 0), C is a
+    /// multiple of H, ε is finite and ≥ 0, and the parameters fit in memory (`MemoryBudget`).
     public func validate() throws(ZOError) {
         let sizes = [
             ("vocabSize", vocabSize), ("hidden", hidden), ("heads", heads), ("intermediate", intermediate),
             ("maxPositions", maxPositions), ("typeVocabSize", typeVocabSize),
         ]
-        for (name, value) in sizes where value < 1 {
-            throw ZOError("encoder \(name) = \(value) must be ≥ 1", at: "EncoderConfig", fix: "pass a positive \(name)")
-        }
-        guard layers >= 0, classes >= 0 else {
+        for (name, value) in sizes where value < 1 || value > Self.maxSizes[name, default: Int.max] {
             throw ZOError(
-                "encoder layers = \(layers) and classes = \(classes) must be ≥ 0", at: "EncoderConfig",
+                "encoder \(name) = \(value) is outside 1…\(Self.maxSizes[name, default: Int.max])", at: "EncoderConfig",
+                fix: "pass a \(name) in that range (a corrupt config.json: run `make assets`)")
+        }
+        guard (0...Self.maxSizes["layers", default: 0]).contains(layers),
+            (0...Self.maxSizes["classes", default: 0]).contains(classes)
+        else {
+            throw ZOError(
+                """
+                encoder layers = \(layers) and classes = \(classes) must be in \
+                0…\(Self.maxSizes["layers", default: 0]) and 0…\(Self.maxSizes["classes", default: 0])
+                """,
+                at: "EncoderConfig",
                 fix: "pass layers between 0 and the checkpoint's count, and classes ≥ 0 (0 = no head)")
         }
         guard hidden % heads == 0 else {
@@ -85,5 +102,11 @@ public struct EncoderConfig: Sendable, Hashable, Codable {
                 "layerNormEps = \(layerNormEps) must be finite and ≥ 0", at: "EncoderConfig",
                 fix: "use the checkpoint's layer_norm_eps (1e-12 for BERT)")
         }
+        // Within the bounds above no product overflows; the total must also fit in memory (Float).
+        let perLayer = 4 * hidden * hidden + 2 * hidden * intermediate + 9 * hidden + intermediate
+        let count = (vocabSize + maxPositions + typeVocabSize + 2) * hidden + layers * perLayer + classes * (hidden + 1)
+        try MemoryBudget.check(
+            count, of: Float.self, "an encoder of \(count) parameters", at: "EncoderConfig",
+            fix: "use a smaller model (a corrupt config.json: run `make assets`)")
     }
 }

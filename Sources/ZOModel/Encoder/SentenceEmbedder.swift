@@ -30,6 +30,7 @@ public struct SentenceEmbedder: Sendable {
                     """
             )
         }
+        try EncoderActivations<Float>.checkFits(model.encoder.config, batch: batchSize, length: maxLength)
         self.tokenizer = try WordPieceTokenizer(cache: cache)
         self.model = model
         self.maxLength = maxLength

@@ -100,7 +100,22 @@ public struct BertConfig: Codable, Equatable, Sendable {
             ("vocab_size", vocabSize), ("max_position_embeddings", maxPositionEmbeddings),
             ("type_vocab_size", typeVocabSize),
         ]
-        for (name, value) in sizes { try Check.positive(value, name, at: at, fix: "fix \(name) in the config") }
+        // Upper bounds as EncoderConfig.maxSizes: a huge size must be this error, not an overflow trap
+        // or an allocation abort later (the asset stamp trusts a file whose size and mtime match).
+        let limits = [
+            "hidden_size": "hidden", "num_hidden_layers": "layers", "num_attention_heads": "heads",
+            "intermediate_size": "intermediate", "vocab_size": "vocabSize", "max_position_embeddings": "maxPositions",
+            "type_vocab_size": "typeVocabSize",
+        ]
+        for (name, value) in sizes {
+            try Check.positive(value, name, at: at, fix: "fix \(name) in the config")
+            let limit = EncoderConfig.maxSizes[limits[name] ?? "", default: Int.max]
+            guard value <= limit else {
+                throw ZOError(
+                    "\(name) = \(value) is outside 1…\(limit)", at: at,
+                    fix: "fix \(name) in the config (the model's own config.json: run `make assets`)")
+            }
+        }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw ZOError(
                 "hidden_size \(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)",

@@ -1,3 +1,5 @@
+import ZOCore
+
 // Activation buffers of one forward/backward pass, allocated once per (B, T) shape and reused.
 //
 // Legend: B batch, T tokens, N = B·T, C hidden, H heads, F FFN width, K classes, L layers.
@@ -67,6 +69,32 @@ public final class EncoderActivations<T: EncoderScalar> {
         let f = config.intermediate
         let k = max(config.classes, 1)
         return 2 * n * c + config.layers * (8 * n * c + b * config.heads * t * t + 2 * n * f) + b * c + 2 * b * k
+    }
+
+    /// Throws unless the buffers for (B, T) — `forwardCount` values of T, 2·B·T·(1 + 2L) Doubles,
+    /// 3·B·T + B Int32, doubled when `backward` (gradients of the same sizes) — can be sized
+    /// without overflow and fit in memory (`MemoryBudget`). Call before `init` with sizes from
+    /// outside input: `init` itself does not check.
+    public static func checkFits(_ config: EncoderConfig, batch b: Int, length t: Int, backward: Bool = false)
+        throws(ZOError)
+    {
+        let at = "EncoderActivations(batch: \(b), length: \(t))"
+        let fix = "use a smaller batch or sequence length"
+        func p(_ f: [Int]) throws(ZOError) -> Int {
+            try MemoryBudget.product(f, "the activation buffers", at: at, fix: fix)
+        }
+        let (c, f, k, l, h) = (config.hidden, config.intermediate, max(config.classes, 1), config.layers, config.heads)
+        let perLayer = try MemoryBudget.sum(
+            [try p([8, b, t, c]), try p([b, h, t, t]), try p([2, b, t, f])], "the activation buffers", at: at, fix: fix)
+        let values = try MemoryBudget.sum(
+            [try p([2, b, t, c]), try p([l, perLayer]), try p([b, c]), try p([2, b, k])], "the activation buffers",
+            at: at, fix: fix)
+        let bytes = try MemoryBudget.sum(
+            [
+                try p([values, MemoryLayout<T>.stride]), try p([2, b, t, 1 + 2 * l, 8]), try p([3 * b + 1, t, 4]),
+            ], "the activation buffers", at: at, fix: fix)
+        try MemoryBudget.check(
+            try p([bytes, backward ? 2 : 1]), "activations for a \(b) × \(t) batch", at: at, fix: fix)
     }
 
     /// Buffers for batches of up to `batch` sequences of up to `length` tokens.
