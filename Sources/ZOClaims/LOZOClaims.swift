@@ -47,11 +47,11 @@ public enum LOZOClaims {
         let factor = Double(m * n) + 2 + 2 * Double(m + n + 1) / Double(r)
         let a = context.alpha(alpha)
         let plain = Checks.secondMoment(
-            samples, expected: factor * Checks.norm2(objective.g), alpha: a / 2,
+            samples, expected: factor * Checks.norm2(objective.g), alpha: Multiplicity.bonferroni(a, tests: 2),
             name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
-        var rb = MeanTests.scalarMean(
+        var rb = MeanChecks.scalarMean(
             try conditionalSamples(context, g: objective.g, count: context.draws(20000)).map { $0 / factor },
-            target: 1, alpha: a / 2, name: "Rao–Blackwellised over U")
+            target: 1, alpha: Multiplicity.bonferroni(a, tests: 2), name: "Rao–Blackwellised over U")
         rb.effectUnit = "relative"
         return Multiplicity.holmCombined(
             [plain, rb], alpha: a, name: "E‖ĝ‖² = (mn+2+2(m+n+1)/r)‖G‖² (plain and Rao–Blackwellised)")
@@ -117,7 +117,7 @@ public enum LOZOClaims {
         let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: 1))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))
         let wrong = 4.0 + 2 * 6 / 2
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             values.map { $0 / wrong }, target: 1, alpha: context.alpha(alpha), name: "E‖ĝ‖²/((mn+2(m+n+2)/r)‖G‖²) = 1")
         v.effectUnit = "relative"
         return v

@@ -39,10 +39,11 @@ public enum MeZOClaims {
         let samples = try Checks.estimates(
             gaussian(context), objective: objective, at: Parameters(zeros: layout), count: n, key: key.fold(in: 2))
         let a = context.alpha(alpha)
-        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: key, name: "directed")
+        let directed = Checks.unbiased(
+            samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
         let g2 = Checks.norm2(g)
-        let chi = MeanTests.chiSquaredMean(samples, target: g, alpha: a / 2) { v in
+        let chi = MeanChecks.chiSquaredMean(samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2)) { v in
             let c = Checks.dot(g, v) / (2 * g2)
             return zip(v, g).map { ($0 - c * $1) / g2 }
         }
@@ -116,10 +117,12 @@ public enum MeZOClaims {
             SphereRGE(), objective: Checks.Linear(layout: layout, g: g), at: Parameters(zeros: layout),
             count: n, key: context.key.fold(in: 2), samples: k)
         let a = context.alpha(alpha)
-        let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
+        let mean = Checks.unbiased(
+            samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)
         let second = Checks.secondMoment(
-            samples, expected: expected, alpha: a / 2, name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
+            samples, expected: expected, alpha: Multiplicity.bonferroni(a, tests: 2),
+            name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
         return Multiplicity.holmCombined([mean, second], alpha: a, name: "sphere moments, n = \(k)")
     }
 
@@ -157,7 +160,7 @@ public enum MeZOClaims {
             for i in 0..<d { p.values[i] -= eta * gh[i] }
             changes.append((try problem.loss(p) - f0) / abs(predicted))
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             changes, target: predicted / abs(predicted), alpha: context.alpha(alpha),
             name: "E[f(θ−ηĝ) − f(θ)] = exact one-step formula")
         v.effectUnit = "× |predicted change|"
@@ -191,7 +194,7 @@ public enum MeZOClaims {
             }
             return Checks.dot(gh, h) / predicted
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             values, target: 1, alpha: context.alpha(alpha), name: "E[ĝᵀHĝ] / (‖g‖² tr H + 2gᵀHg) = 1")
         v.effectUnit = "relative"
         v.details += String(format: "; tr H/‖H‖ = %.2f versus d = %d", spectrum.reduce(0, +) / (spectrum.max() ?? 1), d)
