@@ -136,7 +136,7 @@ public enum MeZOClaims {
         proof: "Proofs/estimators.md#one-step-gaussian", alpha: alpha
     ) { context in
         // The per-draw change is a quadratic form in ĝ (skewed, heavy-tailed): n is large so that the
-        // t-test's size holds (audited: `zocheck audit --id ONE-STEP --alpha 0.05`).
+        // t-test's size holds (audited: `zocheck audit --id ONE-STEP-QUADRATIC --alpha 0.05`).
         let d = 32
         let n = context.draws(24000)
         let problem = try LeastSquares<Double>(dimension: d, spectrum: .effectiveRank(4), key: context.key.fold(in: 1))

@@ -2,7 +2,7 @@ import Foundation
 
 /// Zeroth-order SGD: θ_t ← θ_t − η (ĝ_t + λ θ_t), weight decay λ on matrix tensors only
 /// (decided by tensor kind, never by name — the reference code's name-substring exclusion
-/// misses e.g. a final `norm`; claim PITFALL-WEIGHT-DECAY-BY-NAME). Proofs/optimizers.md §ZO-SGD.
+/// misses e.g. a final `norm`; claim WEIGHT-DECAY-BY-KIND). Proofs/optimizers.md §ZO-SGD.
 ///
 /// The update **regenerates** each sample's perturbation with `use: .update` instead of reusing
 /// the measured one, exactly as memory-bound implementations must; for every correct

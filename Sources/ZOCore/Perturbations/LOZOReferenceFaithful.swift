@@ -1,5 +1,5 @@
 /// **Faulty on purpose.** LOZO as the upstream reference code draws it, bug included, so that
-/// the suite can show it catches a real bug (claim PITFALL-LOZO-RNG-ORDER).
+/// the suite can show it catches a real bug (claims LOZO-REFERENCE-RNG-ORDER, LOZO-REFERENCE-UPDATE-BIAS).
 ///
 /// The reference code re-seeds one global RNG stream per step and consumes it tensor by tensor.
 /// When measuring at a step where V is resampled (t mod ν = 0) it draws V (n×r) and then U (m×r)

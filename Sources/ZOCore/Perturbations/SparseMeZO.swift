@@ -7,11 +7,11 @@ import Foundation
 /// the k = round((1 − s)·n) entries of smallest |θ_i| (ties broken by index, so the count is
 /// exact: |density − (1 − s)| ≤ 1/(2n)); s is the sparsity (0.8 is the paper's best).
 /// The threshold h_t (k-th smallest |θ|) is reported per tensor. The mask must come from the
-/// **unperturbed** θ (claim PITFALL-SPARSE-MASK); `.dynamic` recomputes it every step from the
+/// **unperturbed** θ (claim SPARSE-MASK-UNPERTURBED); `.dynamic` recomputes it every step from the
 /// θ passed in, `.fixed` takes it once from θ₀.
 ///
 /// Moments on a quadratic (Proofs/estimators.md §Sparse MeZO): E ĝ = m ⊙ g,
-/// E‖ĝ‖² = (d̂ + 2)‖m ⊙ g‖², d̂ = Σ m_i. Claims: SPARSE-UNBIASED-MASKED, SPARSE-SECOND-MOMENT, SPARSE-DENSITY.
+/// E‖ĝ‖² = (d̂ + 2)‖m ⊙ g‖², d̂ = Σ m_i. Claims: SPARSE-UNBIASED-MASKED, SPARSE-SECOND-MOMENT, SPARSE-MASK-DENSITY.
 public struct SparseMeZO: PerturbationDistribution {
     /// Per-tensor masks as bitsets, with the thresholds they came from.
     public struct Mask: Sendable, Equatable {

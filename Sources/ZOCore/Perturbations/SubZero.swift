@@ -11,7 +11,8 @@
 /// - `.unscaled` — s = 1, ĝ = c·Z (the paper's formula): E ĝ = (r²/mn) G, biased by a known factor.
 /// - `.unbiased` — s = 1 in the perturbation and ĝ = (mn/r²)·c·Z: unbiased like `.reference`
 ///   but with a perturbation of norm ≈ r instead of ≈ √(mn) (a different effective ε).
-/// Claims: SUBZERO-UNBIASED, SUBZERO-SECOND-MOMENT, SUBZERO-RELATIVE-VARIANCE, SUBZERO-ORTHONORMAL, SUBZERO-RANK.
+/// Claims: SUBZERO-UNBIASED, SUBZERO-SECOND-MOMENT, SUBZERO-RELATIVE-VARIANCE, SUBZERO-ORTHONORMAL,
+/// SUBZERO-CONDITIONAL-MEAN.
 ///
 /// Unlike the reference code (which draws U, V from a global stream), U and V here are keyed by
 /// (root, block, tensor), so every run is reproducible from its seed.
