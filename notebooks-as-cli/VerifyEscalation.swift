@@ -69,7 +69,7 @@ enum VerifyEscalation {
                 VerdictRow(
                     claim: "ESCALATION-DESCENT \(d.method.rawValue)", outcome: d.passes ? "pass" : "fail",
                     expected: "holds",
-                    statistic: d.t, pValue: p, alpha: a / 2, n: d.steps,
+                    statistic: d.t, pValue: p, alpha: Escalation.descentLevel(a), n: d.steps,
                     detail:
                         """
                         \(d.descending)/\(d.steps) descending steps (sign test p = \(NB.f(d.signP, 3))), mean \
@@ -79,7 +79,7 @@ enum VerifyEscalation {
             table.append([
                 .text("one-step descent"), .text(d.method.rawValue), .number(Double(d.steps)), .number(d.learningRate),
                 .number(d.meanChange),
-                .number(d.t), .number(p), .number(a / 2), .text(d.passes ? "pass" : "fail"),
+                .number(d.t), .number(p), .number(Escalation.descentLevel(a)), .text(d.passes ? "pass" : "fail"),
             ])
             zoFigure.series.append(
                 Series(

@@ -91,9 +91,9 @@ public enum Audit {
         var excess: Double? = nil
         var band: Double? = nil
         if fault == nil, a > 0, claim.expectation == .holds {
-            let ps = verdicts.map(\.pValue).filter { $0.isFinite }.sorted()
-            excess = ps.enumerated().map { Double($0.offset + 1) / Double(ps.count) - $0.element }.max() ?? 0
-            band = (log(1 / 0.01) / (2 * Double(max(ps.count, 1)))).squareRoot()
+            let ps = verdicts.map(\.pValue)
+            excess = Multiplicity.pValueExcess(ps)
+            band = Multiplicity.dkwOneSidedBand(n: max(ps.filter(\.isFinite).count, 1), alpha: 0.01)
         }
         return Row(
             claim: claim.id, expectation: claim.expectation, fault: fault?.rawValue, alpha: a, runs: runs, fails: fails,

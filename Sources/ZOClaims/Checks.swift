@@ -93,7 +93,7 @@ public enum Checks {
         }
         let projections = unit.map { u in samples.map { dot($0, u) / scale } }
         let targets = unit.map { dot(target, $0) / scale }
-        var v = MeanTests.meanAlongDirections(projections, targets: targets, alpha: alpha, names: names)
+        var v = MeanChecks.meanAlongDirections(projections, targets: targets, alpha: alpha, names: names)
         v.check = name
         v.effectUnit = "× ‖E ĝ‖"
         return v
@@ -102,7 +102,7 @@ public enum Checks {
     /// E‖ĝ‖² = expected: a t-test on ‖ĝ‖² values (n large: CLT); effect relative to `expected`.
     public static func secondMoment(_ samples: [[Double]], expected: Double, alpha: Double, name: String) -> Verdict {
         let ratios = samples.map { norm2($0) / expected }
-        var v = MeanTests.scalarMean(ratios, target: 1, alpha: alpha, name: name)
+        var v = MeanChecks.scalarMean(ratios, target: 1, alpha: alpha, name: name)
         v.effectUnit = "relative"
         return v
     }

@@ -68,10 +68,10 @@ public enum ClassicalClaims {
                 let z: [Double] = e.samples[0].materialize()
                 errors.append(max(abs(e.coefficients[0] - Checks.dot(g, z)), 1e-300))
             }
-            slopes.append(RateTests.logLogSlope(x: epsilons, y: errors))
+            slopes.append(RateChecks.logLogSlope(x: epsilons, y: errors))
         }
         // H0: mean slope ≥ 1.5; fails when significantly below (order 1).
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             slopes.map { -$0 }, target: -1.5, alpha: context.alpha(alpha), sides: .one,
             name: "order of the coefficient error > 1.5")
         v.effectUnit = "slope"
@@ -156,7 +156,7 @@ public enum ClassicalClaims {
                     try averagedGradientNorm(
                         d: d, steps: steps, key: context.key.fold(in: .rateCell(d: d, multiple: multiple, seed: s)))
                 }
-                let summary = MeanTests.Summary(values)
+                let summary = MeanChecks.Summary(values)
                 design.append([1, log(Double(d + 2)), log(Double(steps))])
                 y.append(
                     log(summary.mean) + summary.standardDeviation * summary.standardDeviation
@@ -197,7 +197,7 @@ public enum ClassicalClaims {
             }
             ratios.append(total / Double(T) / (2 * Double(d + 2) * L * (f0 - (problem.optimalValue ?? 0)) / Double(T)))
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             ratios, target: 1, alpha: context.alpha(alpha), sides: .one, name: "avg E‖∇f‖² / bound ≤ 1")
         v.effectUnit = "× bound"
         return v

@@ -35,11 +35,11 @@ public enum LOZOClaims {
         let factor = LOZO.secondMomentRatio(rows: m, cols: n, rank: r)
         let a = context.alpha(alpha)
         let plain = try Checks.secondMomentClaim(
-            LOZO(rank: r), theory: LOZO(rank: r), bed: bed, count: context.draws(8000), alpha: a / 2, context: context,
+            LOZO(rank: r), theory: LOZO(rank: r), bed: bed, count: context.draws(8000), alpha: Multiplicity.bonferroni(a, tests: 2), context: context,
             name: "E‖ĝ‖²/((mn+2+2(m+n+1)/r)‖G‖²) = 1")
-        var rb = MeanTests.scalarMean(
+        var rb = MeanChecks.scalarMean(
             try conditionalSamples(context, g: bed.g, count: context.draws(20000)).map { $0 / factor },
-            target: 1, alpha: a / 2, name: "Rao–Blackwellised over U")
+            target: 1, alpha: Multiplicity.bonferroni(a, tests: 2), name: "Rao–Blackwellised over U")
         rb.effectUnit = "relative"
         return Multiplicity.holmCombined(
             [plain, rb], alpha: a, name: "E‖ĝ‖² = (mn+2+2(m+n+1)/r)‖G‖² (plain and Rao–Blackwellised)")
@@ -106,7 +106,7 @@ public enum LOZOClaims {
         let g = RandomFill.gaussian(Double.self, count: 4, key: context.key.fold(in: .problem))
         let values = try conditionalSamples(context, g: g, count: context.draws(20000), shape: (2, 2, 2))
         let wrong = 4.0 + 2 * 6 / 2
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             values.map { $0 / wrong }, target: 1, alpha: context.alpha(alpha), name: "E‖ĝ‖²/((mn+2(m+n+2)/r)‖G‖²) = 1")
         v.effectUnit = "relative"
         return v

@@ -33,10 +33,10 @@ public enum MeZOClaims {
         let bed = try Checks.gaussianBed(dimension: 20, context: context)
         let samples = try Checks.draws(gaussian(context), bed: bed, count: context.draws(2000), context: context)
         let (g, a) = (bed.g, context.alpha(alpha))
-        let directed = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "directed")
+        let directed = Checks.unbiased(samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: context.key, name: "directed")
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
         let g2 = Checks.norm2(g)
-        let chi = MeanTests.chiSquaredMean(samples, target: g, alpha: a / 2) { v in
+        let chi = MeanChecks.chiSquaredMean(samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2)) { v in
             let c = Checks.dot(g, v) / (2 * g2)
             return zip(v, g).map { ($0 - c * $1) / g2 }
         }
@@ -101,10 +101,12 @@ public enum MeZOClaims {
         let g = bed.g
         let samples = try Checks.draws(SphereRGE(), bed: bed, count: context.draws(6000), context: context, samples: k)
         let a = context.alpha(alpha)
-        let mean = Checks.unbiased(samples, target: g, alpha: a / 2, key: context.key, name: "E ĝ = ∇f")
+        let mean = Checks.unbiased(
+            samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: context.key, name: "E ĝ = ∇f")
         let expected = Double(d + k - 1) / Double(k) * Checks.norm2(g)
         let second = Checks.secondMoment(
-            samples, expected: expected, alpha: a / 2, name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
+            samples, expected: expected, alpha: Multiplicity.bonferroni(a, tests: 2),
+            name: "E‖ĝ‖² = (d+n−1)/n‖g‖², n = \(k)")
         return Multiplicity.holmCombined([mean, second], alpha: a, name: "sphere moments, n = \(k)")
     }
 
@@ -143,7 +145,7 @@ public enum MeZOClaims {
             for i in 0..<d { p.values[i] -= eta * gh[i] }
             changes.append((try problem.loss(p) - f0) / abs(predicted))
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             changes, target: predicted / abs(predicted), alpha: context.alpha(alpha),
             name: "E[f(θ−ηĝ) − f(θ)] = exact one-step formula")
         v.effectUnit = "× |predicted change|"
@@ -178,7 +180,7 @@ public enum MeZOClaims {
             }
             return Checks.dot(gh, h) / predicted
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             values, target: 1, alpha: context.alpha(alpha), name: "E[ĝᵀHĝ] / (‖g‖² tr H + 2gᵀHg) = 1")
         v.effectUnit = "relative"
         v.details += String(format: "; tr H/‖H‖ = %.2f versus d = %d", spectrum.reduce(0, +) / (spectrum.max() ?? 1), d)

@@ -148,7 +148,7 @@ public enum SparseMeZOClaims {
             }
             ratios.append(total / Double(T + 1) / bound)
         }
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             ratios, target: 1, alpha: context.alpha(alpha), sides: .one,
             name: "avg E‖m⊙∇f‖² / bound ≤ 1 (one-sided)")
         v.effectUnit = "× bound"

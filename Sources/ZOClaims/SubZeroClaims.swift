@@ -121,19 +121,15 @@ public enum SubZeroClaims {
         for b in 0..<blocks {
             let (samples, target, _) = try fixedBases(context, count: context.draws(2500), block: b, shape: (8, 6))
             let ratios = samples.map { Checks.norm2($0) / (Double(r * r + 2) * Checks.norm2(target)) }
-            let summary = MeanTests.Summary(ratios)
+            let summary = MeanChecks.Summary(ratios)
             zs.append((summary.mean - 1) / summary.standardError)
             means.append(summary.mean)
         }
-        let chi = zs.reduce(0) { $0 + $1 * $1 }
-        let p = Dist.chiSquaredSurvival(chi, dof: Double(blocks))
-        return Verdict(
-            check: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1 in \(blocks) blocks (Σz² ~ χ²)", statistic: chi, pValue: p,
-            n: blocks * context.draws(2500), alpha: a,
-            detectableEffect: Design.chiSquaredDetectable(n: 1, dimension: blocks, alpha: a),
-            effectUnit: "Σz² noncentrality^½",
-            outcome: p < a ? .fail : .pass,
-            details: "block ratios " + means.map { TextFormat.fixed($0, 4) }.joined(separator: ", "))
+        var v = MeanChecks.zScoresChiSquared(
+            zs, alpha: a, n: blocks * context.draws(2500),
+            name: "E‖ĝ‖² / ((r²+2)‖E[ĝ|U,V]‖²) = 1 in \(blocks) blocks (Σz² ~ χ²)")
+        v.details = "block ratios " + means.map { TextFormat.fixed($0, 4) }.joined(separator: ", ")
+        return v
     }
 
     static let orthonormal = Claim(
@@ -169,19 +165,13 @@ public enum SubZeroClaims {
             key: context.key.fold(in: .referenceDraws)
         ).map(cosine)
         // Independent samples: difference of means; one-sided, fails when SubZero is significantly lower.
-        let a = MeanTests.Summary(sz)
-        let b = MeanTests.Summary(mz)
-        let se = (a.standardError * a.standardError + b.standardError * b.standardError).squareRoot()
-        let z = (a.mean - b.mean) / se
-        let p = Dist.normalCDF(z)
-        let alphaRun = context.alpha(alpha)
-        return Verdict(
-            check: "E cos SubZero ≥ E cos MeZO (one-sided z)", statistic: z, pValue: p, n: count, alpha: alphaRun,
-            detectableEffect: Design.meanDetectable(n: 1, sigma: se, alpha: alphaRun, sides: .one),
-            effectUnit: "cosine",
-            outcome: p < alphaRun ? .fail : .pass,
-            details: String(
-                format: "mean cosine SubZero %.5f ± %.5f, MeZO %.5f ± %.5f", a.mean, a.standardError, b.mean,
-                b.standardError))
+        let a = MeanChecks.Summary(sz)
+        let b = MeanChecks.Summary(mz)
+        var v = MeanChecks.differenceBelow(
+            a, b, alpha: context.alpha(alpha), effectUnit: "cosine", name: "E cos SubZero ≥ E cos MeZO (one-sided z)")
+        v.details = String(
+            format: "mean cosine SubZero %.5f ± %.5f, MeZO %.5f ± %.5f", a.mean, a.standardError, b.mean,
+            b.standardError)
+        return v
     }
 }

@@ -63,9 +63,9 @@ public enum ClaimTemplates {
         try Check.positive(seeds, "seeds", at: "ClaimTemplates.convergenceRate", fix: "pass seeds ≥ 2")
         let root = PRNGKey(seed: seed)
         let slopes = try (0..<seeds).map { s in
-            RateTests.logLogSlope(x: horizons.map(Double.init), y: try horizons.map { try run($0, root.fold(in: s)) })
+            RateChecks.logLogSlope(x: horizons.map(Double.init), y: try horizons.map { try run($0, root.fold(in: s)) })
         }
-        var v = RateTests.slopeAcrossSeeds(
+        var v = RateChecks.slopeAcrossSeeds(
             slopes, exponent: -a, alpha: alpha, sides: .one, name: "\(name): slope ≤ −\(a)")
         v.details += "; per-seed slopes \(slopes.map { TextFormat.fixed($0, 3) }); seed \(seed)"
         return v

@@ -1,5 +1,6 @@
 import Foundation
 import ZOCore
+import ZOStats
 
 /// Side-by-side Monte Carlo comparison of gradient estimators at a fixed point of a differentiable
 /// objective: alignment with the true gradient, second moment against the exact theory, and cost.
@@ -11,11 +12,14 @@ public enum EstimatorComparison {
         public let estimator: String
         public let draws: Int
         public let forwardPassesPerEstimate: Int
-        /// Mean cosine similarity between ĝ and ∇f, with a 95 % normal-approximation half-width.
+        /// Mean cosine similarity between ĝ and ∇f, its standard error and 95 % normal-approximation
+        /// half-width z₀.₉₇₅·SE (`ConfidenceInterval`).
         public let cosineMean: Double
+        public let cosineStandardError: Double
         public let cosineHalfWidth95: Double
-        /// E‖ĝ‖² / ‖∇f‖², measured, with a 95 % half-width.
+        /// E‖ĝ‖² / ‖∇f‖², measured, with its standard error and 95 % half-width.
         public let secondMomentRatio: Double
+        public let secondMomentRatioStandardError: Double
         public let secondMomentRatioHalfWidth95: Double
         /// The exact value on a quadratic (Proofs/estimators.md), when derived.
         public let theorySecondMomentRatio: Double?
@@ -44,10 +48,8 @@ public enum EstimatorComparison {
         for (index, estimator) in estimators.enumerated() {
             let theory = estimator.exactMoments(gradient: g, at: parameters)
             let target = theory?.mean ?? g
-            var sumCos = 0.0
-            var sumCos2 = 0.0
-            var sumR = 0.0
-            var sumR2 = 0.0
+            var cosines = MeanChecks.RunningSums()
+            var ratios = MeanChecks.RunningSums()
             var passes = 0
             var mean = [Double](repeating: 0, count: g.count)
             let start = DispatchTime.now().uptimeNanoseconds
@@ -65,21 +67,15 @@ public enum EstimatorComparison {
                     mean[i] += v
                 }
                 let cosine = norm2 > 0 ? dot / (norm2 * g2).squareRoot() : 0
-                sumCos += cosine
-                sumCos2 += cosine * cosine
-                let ratio = norm2 / g2
-                sumR += ratio
-                sumR2 += ratio * ratio
+                cosines.add(cosine)
+                ratios.add(norm2 / g2)
                 if let progress, draw % max(1, draws / 20) == 0 { progress(estimator.name, draw) }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(draws)
             let n = Double(draws)
-            func meanAndSE(_ s: Double, _ s2: Double) -> (Double, Double) {
-                let m = s / n
-                return (m, (max(s2 / n - m * m, 0) / n).squareRoot())
-            }
-            let (cosMean, cosSE) = meanAndSE(sumCos, sumCos2)
-            let (rMean, rSE) = meanAndSE(sumR, sumR2)
+            let cosineCI = ConfidenceInterval(estimate: cosines.mean, standardError: cosines.standardError)
+            let ratioCI = ConfidenceInterval(estimate: ratios.mean, standardError: ratios.standardError)
+            let (rMean, rSE) = (ratioCI.estimate, ratioCI.standardError)
             let theoryRatio = theory.map { $0.secondMoment / g2 }
             let z = theoryRatio.flatMap { rSE > 0 ? (rMean - $0) / rSE : nil }
             let meanError =
@@ -91,8 +87,9 @@ public enum EstimatorComparison {
             rows.append(
                 Row(
                     estimator: estimator.name, draws: draws, forwardPassesPerEstimate: passes,
-                    cosineMean: cosMean, cosineHalfWidth95: 1.96 * cosSE,
-                    secondMomentRatio: rMean, secondMomentRatioHalfWidth95: 1.96 * rSE,
+                    cosineMean: cosineCI.estimate, cosineStandardError: cosineCI.standardError,
+                    cosineHalfWidth95: cosineCI.halfWidth, secondMomentRatio: rMean,
+                    secondMomentRatioStandardError: rSE, secondMomentRatioHalfWidth95: ratioCI.halfWidth,
                     theorySecondMomentRatio: theoryRatio, secondMomentZ: z,
                     relativeMeanError: meanError, theoryRelativeBias: bias, secondsPerEstimate: seconds))
         }

@@ -26,6 +26,25 @@ public enum Design {
         return Int((k * k).rounded(.up))
     }
 
+    /// Difference of two independent means with standard error SE = √(SE_A² + SE_B²): the z-test's
+    /// `meanDetectable` at n = 1 and σ = SE, δ = (z_{α(/2)} + z_{power})·SE.
+    public static func differenceDetectable(
+        standardError: Double, alpha: Double, sides: Sides = .two, power: Double = defaultPower
+    ) -> Double {
+        meanDetectable(n: 1, sigma: standardError, alpha: alpha, sides: sides, power: power)
+    }
+
+    /// n per sample such that `differenceDetectable` ≤ effect when both samples have n values with
+    /// standard deviations σ_A and σ_B (SE = √((σ_A² + σ_B²)/n)).
+    public static func differenceSamplesNeeded(
+        effect: Double, sigmaA: Double, sigmaB: Double, alpha: Double, sides: Sides = .two,
+        power: Double = defaultPower
+    ) -> Int {
+        meanSamplesNeeded(
+            effect: effect, sigma: (sigmaA * sigmaA + sigmaB * sigmaB).squareRoot(), alpha: alpha, sides: sides,
+            power: power)
+    }
+
     /// χ²_d mean test with known covariance: the Mahalanobis distance √(λ/n) at which the noncentral
     /// χ²_d(λ) exceeds the level-α critical value with probability `power` (λ by bisection).
     public static func chiSquaredDetectable(n: Int, dimension d: Int, alpha: Double, power: Double = defaultPower)

@@ -30,9 +30,19 @@ public enum Dist {
         return gsl_cdf_ugaussian_Qinv(alpha)
     }
 
+    /// P(T_ν ≤ x).
+    public static func tCDF(_ x: Double, dof: Double) -> Double {
+        _ = once
+        return gsl_cdf_tdist_P(x, dof)
+    }
     public static func tSurvival(_ x: Double, dof: Double) -> Double {
         _ = once
         return gsl_cdf_tdist_Q(x, dof)
+    }
+    /// The t quantile F⁻¹(p) (lower tail; `tUpper(1 − p)` agrees to a few ulps).
+    public static func tQuantile(_ p: Double, dof: Double) -> Double {
+        _ = once
+        return gsl_cdf_tdist_Pinv(p, dof)
     }
     public static func tUpper(_ alpha: Double, dof: Double) -> Double {
         _ = once
@@ -57,10 +67,43 @@ public enum Dist {
         return gsl_cdf_fdist_Qinv(alpha, dof1, dof2)
     }
 
-    /// Beta(a, b) quantile (Clopper–Pearson bounds).
+    /// P(X > k) for X ~ Binomial(n, p), by GSL (the sign test's and the design functions' tail).
+    public static func binomialSurvival(_ k: Int, p: Double, trials n: Int) -> Double {
+        _ = once
+        guard k >= 0 else { return 1 }
+        guard k < n else { return 0 }
+        return gsl_cdf_binomial_Q(UInt32(k), p, UInt32(n))
+    }
+
+    /// P(X ≥ k) for X ~ Binomial(n, p) as the exact sum Σ_{j ≥ k} C(n, j) pʲ(1 − p)^{n−j} in log space (the
+    /// audit's calibration tail; it agrees with `binomialSurvival(k − 1, …)` to ~1e-13 relative, and is kept
+    /// separate so that the audit's p-values keep their bits).
+    public static func binomialUpperTail(_ k: Int, _ n: Int, _ p: Double) -> Double {
+        guard k > 0 else { return 1 }
+        guard k <= n else { return 0 }
+        var total = 0.0
+        for j in k...n {
+            total += exp(
+                lgamma(Double(n + 1)) - lgamma(Double(j + 1)) - lgamma(Double(n - j + 1)) + Double(j) * log(p)
+                    + Double(n - j) * log1p(-p))
+        }
+        return min(1, total)
+    }
+
+    /// Beta(a, b) quantile (Clopper–Pearson bounds). GSL's `gsl_cdf_beta_Pinv` returns NaN for some
+    /// arguments (its Newton iteration fails, e.g. p = 1 − 5e-7 with a = 4, b = 3997, or 6 of the 1000 95 %
+    /// bounds at n = 1000); there the CDF, which is monotone, is bisected instead (100 halvings of [0, 1]).
     public static func betaQuantile(_ p: Double, a: Double, b: Double) -> Double {
         _ = once
-        return gsl_cdf_beta_Pinv(p, a, b)
+        let x = gsl_cdf_beta_Pinv(p, a, b)
+        if x.isFinite && x >= 0 && x <= 1 { return x }
+        var lo = 0.0
+        var hi = 1.0
+        for _ in 0..<100 {
+            let mid = (lo + hi) / 2
+            if gsl_cdf_beta_P(mid, a, b) < p { lo = mid } else { hi = mid }
+        }
+        return (lo + hi) / 2
     }
 
     /// Noncentral χ² survival via its Poisson mixture of central χ² laws (power of the χ² mean test).

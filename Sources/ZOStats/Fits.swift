@@ -81,6 +81,12 @@ public enum Fits {
         public let coefficients: [Double]
         public let covariance: [[Double]]
         public let residualDegreesOfFreedom: Int
+
+        /// The Student-t 95 % half-width of coefficient j: t_{0.975, n−p}·√Cov_jj.
+        public func halfWidth95(_ j: Int) -> Double {
+            ConfidenceInterval.tHalfWidth95(
+                standardError: covariance[j][j].squareRoot(), dof: Double(residualDegreesOfFreedom))
+        }
     }
 
     /// Ordinary least squares y = X β (X given row by row) with covariance σ̂²(XᵀX)⁻¹, σ̂² from the

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Multiple comparisons and proportions: Holm's step-down procedure, Clopper–Pearson intervals,
-/// and the DKWM band for p-value uniformity.
+/// Multiple comparisons and proportions: Bonferroni's split, Holm's step-down procedure, Clopper–Pearson
+/// intervals, and the DKW(M) bands for p-value uniformity (two-sided) and anti-conservatism (one-sided).
 public enum Multiplicity {
     public struct HolmResult: Sendable {
         /// Holm-adjusted p-values, in input order.
@@ -10,6 +10,13 @@ public enum Multiplicity {
         public var anyRejected: Bool { rejected.contains(true) }
         public var adjustedMinimum: Double { adjusted.min() ?? 1 }
     }
+
+    /// Bonferroni's split: each of k tests run at α/k keeps the family-wise false-fail rate ≤ α under any
+    /// dependence (union bound). Design: the component test's design function at this level.
+    public static func bonferroni(_ alpha: Double, tests k: Int) -> Double { alpha / Double(k) }
+
+    /// The Bonferroni-adjusted p-value min(1, k·p): the family's p-value when the smallest of k is p.
+    public static func bonferroniAdjusted(_ p: Double, tests k: Int) -> Double { min(1, p * Double(k)) }
 
     /// Holm (1979): sort p ascending, adjusted p_(i) = max_{j ≤ i} min(1, (m − j + 1) p_(j)); reject where ≤ α.
     /// Controls the family-wise error rate at α under any dependence.
@@ -40,6 +47,21 @@ public enum Multiplicity {
             details: parts.map { "[\($0.check): p=\($0.pValue), \($0.details)]" }.joined(separator: " "))
     }
 
+    /// Holm across parts of one claim (cells of a grid, configurations): fails if any Holm-adjusted p-value is
+    /// ≤ α (pass otherwise); reports the smallest adjusted p-value and the statistic of the part that has it,
+    /// the largest detectable effect of the parts, the given n and unit, and `details` of that part.
+    public static func holmAcross(
+        _ parts: [Verdict], alpha: Double, name: String, n: Int, effectUnit: String,
+        details: (Verdict) -> String
+    ) -> Verdict {
+        let h = holm(parts.map(\.pValue), alpha: alpha)
+        let worst = parts.indices.min { h.adjusted[$0] < h.adjusted[$1] } ?? 0
+        return Verdict(
+            check: name, statistic: parts[worst].statistic, pValue: h.adjustedMinimum, n: n, alpha: alpha,
+            detectableEffect: parts.map(\.detectableEffect).max() ?? .infinity, effectUnit: effectUnit,
+            outcome: h.anyRejected ? .fail : .pass, details: details(parts[worst]))
+    }
+
     /// Exact (Clopper–Pearson) interval for a binomial proportion k/n at confidence 1 − γ.
     public static func clopperPearson(successes k: Int, trials n: Int, confidence: Double = 0.95) -> (
         lower: Double, upper: Double
@@ -53,6 +75,32 @@ public enum Multiplicity {
     /// Dvoretzky–Kiefer–Wolfowitz–Massart: P(sup|Fₙ − F| > ε) ≤ 2e^{−2nε²}; the band half-width at α.
     public static func dkwmBand(n: Int, alpha: Double) -> Double {
         (log(2 / alpha) / (2 * Double(n))).squareRoot()
+    }
+
+    /// One-sided DKW (Massart 1990): P(sup_x (Fₙ(x) − F(x)) > ε) ≤ e^{−2nε²}; the band at α is √(ln(1/α)/(2n)).
+    public static func dkwOneSidedBand(n: Int, alpha: Double) -> Double {
+        (log(1 / alpha) / (2 * Double(n))).squareRoot()
+    }
+
+    /// sup_x (Fₙ(x) − x) over the finite p-values: how far small p-values are more frequent than uniform
+    /// (anti-conservative); 0 for no finite p-value.
+    public static func pValueExcess(_ pValues: [Double]) -> Double {
+        let ps = pValues.filter { $0.isFinite }.sorted()
+        return ps.enumerated().map { Double($0.offset + 1) / Double(ps.count) - $0.element }.max() ?? 0
+    }
+
+    /// Tests that p-values are not anti-conservative (P(p ≤ x) ≤ x for all x): fails when `pValueExcess`
+    /// exceeds the one-sided DKW band at α; the reported p-value is the bound e^{−2nD²} at the observed D.
+    /// Design: `Design.dkwExcessDetectable`.
+    public static func pValuesNotAntiConservative(_ pValues: [Double], alpha: Double) -> Verdict {
+        let n = max(pValues.filter { $0.isFinite }.count, 1)
+        let d = pValueExcess(pValues)
+        let band = dkwOneSidedBand(n: n, alpha: alpha)
+        return Verdict(
+            check: "p-values not anti-conservative (one-sided DKW)", statistic: d,
+            pValue: min(1, exp(-2 * Double(n) * max(d, 0) * max(d, 0))), n: n, alpha: alpha,
+            detectableEffect: Design.dkwExcessDetectable(n: n, alpha: alpha), effectUnit: "sup(F − x)",
+            outcome: d > band ? .fail : .pass, details: "sup(Fₙ − x) = \(d), band \(band)")
     }
 
     /// Tests that p-values are uniform on [0, 1] (a calibrated check): sup |Fₙ(x) − x| against the

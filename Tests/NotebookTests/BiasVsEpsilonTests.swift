@@ -86,7 +86,7 @@ import ZOReports
                 let e = c - zip(bed.gradient, z).reduce(0.0) { $0 + $1.0 * $1.1 }
                 return e * e
             }
-            let summary = MeanTests.Summary(values)
+            let summary = MeanChecks.Summary(values)
             #expect(
                 abs(summary.mean - exact(0.2, scheme)) <= 5 * summary.standardError,
                 "\(scheme): \(summary.mean) vs \(exact(0.2, scheme))")

@@ -6,13 +6,6 @@ import ZOReports
 
 /// The calibration notebook at tiny size (seed 5): its rows are the audit's, recomputed here.
 @Suite struct CalibrationTests {
-    @Test func binomialTail() {
-        #expect(Calibration.binomialUpperTail(0, 10, 0.3) == 1)
-        #expect(abs(Calibration.binomialUpperTail(2, 3, 0.5) - 0.5) < 1e-14)
-        #expect(abs(Calibration.binomialUpperTail(1, 20, 0.05) - (1 - pow(0.95, 20))) < 1e-13)
-        #expect(Calibration.binomialUpperTail(21, 20, 0.05) == 0)
-    }
-
     @Test func tinyReportMatchesTheAudit() throws {
         let seed: UInt64 = 5
         let run = try Syn2NotebookRun(Calibration.self, seed: seed)

@@ -30,7 +30,7 @@ import ZOReports
                 key: key.fold(in: 100).fold(in: 0).fold(in: b), g2: g2)
         }
         let row = try #require(names.indices.first { names[$0] == "LOZO" && nu[$0] == 1 })
-        let expected = MeanTests.Summary(blocks.map(\.perStep)).mean
+        let expected = MeanChecks.Summary(blocks.map(\.perStep)).mean
         #expect(abs(out.column(d, "per_step")[row] - expected) <= 1e-12 * expected)
         for i in names.indices {
             let (moment, kappa) = LazySampling.theory(names[i])

@@ -3,6 +3,7 @@ import Testing
 import ZOCore
 import ZOFineTuning
 import ZOModel
+import ZOStats
 import ZOTestSupport
 
 /// EstimatorQuality (Sources/ZOFineTuning/Scale/EstimatorQuality.swift): estimator specs, the multi-tensor

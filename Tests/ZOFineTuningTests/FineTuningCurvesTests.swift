@@ -6,16 +6,6 @@ import ZOModel
 import ZOTestSupport
 
 @Suite struct FineTuningCurvesTests {
-    /// mean ± t_{0.975, n−1}·sd/√n against known quantiles (t_{0.975,2} = 4.302652729911275).
-    @Test func tIntervalMatchesKnownQuantiles() {
-        let (mean, sd, half) = LossCurves.tInterval([1, 2, 3])
-        #expect(mean == 2 && sd == 1)
-        #expect(abs(half - 4.302652729911275 / 3.0.squareRoot()) < 1e-9)  // GSL's t quantile: ~1e-10 relative
-        let five = LossCurves.tInterval([2, 4, 4, 4, 5])
-        #expect(abs(five.halfWidth - 2.776445105197793 * five.sd / 5.0.squareRoot()) < 1e-9)
-        #expect(LossCurves.tInterval([7]).halfWidth.isNaN && LossCurves.tInterval([]).mean.isNaN)
-    }
-
     @Test func aggregateAndCSVFollowTheSchema() throws {
         let points = LossCurves.aggregate(
             .mezo, metric: "dev_loss", grid: [0, 6, 12], valuesPerSeed: [[1, 2, 3], [3, 2, 1], [2, 2, 2]])

@@ -25,7 +25,7 @@ import ZOTestSupport
             let r = try Escalation.descent(method, start: start, data: data)
             #expect(r.before.count == r.steps && r.after.count == r.steps)
             #expect(
-                min(r.signP, r.tP) < Self.alpha / 2,
+                min(r.signP, r.tP) < Escalation.descentLevel(Self.alpha),
                 """
                 \(method.rawValue) (seed \(r.seed), lr \(r.learningRate), \(r.steps) steps): \(r.descending) descending steps \
                 (sign test p = \(r.signP)), mean one-step change \(r.meanChange), t = \(r.t), p = \(r.tP)

@@ -27,8 +27,10 @@ import ZOStats
         let effect = Design.meanDetectable(n: n, sigma: 1, alpha: alpha)
         for r in 0..<reps {
             let x = gaussians(n, PRNGKey(seed: 10).fold(in: r))
-            if MeanTests.scalarMean(x, target: 0, alpha: alpha).outcome == .fail { nullRejects += 1 }
-            if MeanTests.scalarMean(x.map { $0 + effect }, target: 0, alpha: alpha).outcome == .fail { altRejects += 1 }
+            if MeanChecks.scalarMean(x, target: 0, alpha: alpha).outcome == .fail { nullRejects += 1 }
+            if MeanChecks.scalarMean(x.map { $0 + effect }, target: 0, alpha: alpha).outcome == .fail {
+                altRejects += 1
+            }
         }
         expectRate(nullRejects, reps, consistentWith: alpha, "t-test size, seed 10")
         expectRate(altRejects, reps, consistentWith: defaultPower, "t-test power at the detectable effect, seed 10")
@@ -42,7 +44,7 @@ import ZOStats
         let alpha = 0.05
         var rejects = 0
         for r in 0..<reps
-        where MeanTests.scalarMean(gaussians(n, PRNGKey(seed: 11).fold(in: r)), target: 0, alpha: alpha, sides: .one)
+        where MeanChecks.scalarMean(gaussians(n, PRNGKey(seed: 11).fold(in: r)), target: 0, alpha: alpha, sides: .one)
             .outcome == .fail
         {
             rejects += 1
@@ -62,17 +64,17 @@ import ZOStats
         for r in 0..<reps {
             let flat = gaussians(n * d, PRNGKey(seed: 12).fold(in: r))
             let samples = (0..<n).map { Array(flat[($0 * d)..<($0 * d + d)]) }
-            if MeanTests.chiSquaredMean(
+            if MeanChecks.chiSquaredMean(
                 samples, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }
             ).outcome == .fail {
                 chi += 1
             }
-            if MeanTests.hotelling(samples, target: [Double](repeating: 0, count: d), alpha: alpha).outcome == .fail {
+            if MeanChecks.hotelling(samples, target: [Double](repeating: 0, count: d), alpha: alpha).outcome == .fail {
                 hot += 1
             }
             // Shift along one axis by the detectable Mahalanobis distance.
             let shifted = samples.map { x in [x[0] + delta] + x.dropFirst() }
-            if MeanTests.chiSquaredMean(
+            if MeanChecks.chiSquaredMean(
                 shifted, target: [Double](repeating: 0, count: d), alpha: alpha, applyInverseCovariance: { $0 }
             ).outcome == .fail {
                 power += 1

@@ -71,8 +71,8 @@ public enum BiasVsEpsilon: Notebook {
                 Column("problem", "test problem"), Column("scheme", "central or one-sided difference"),
                 Column("epsilon", "smoothing radius ε"), Column("draws", "independent keyed draws"),
                 Column("bias", "‖mean D‖ corrected for noise (√(‖D̄‖² − tr Σ̂/n)), D the control variate"),
-                Column("se", "delta-method standard error of `bias`"), Column("lower95", "bias − 1.96 se"),
-                Column("upper95", "bias + 1.96 se"),
+                Column("se", "delta-method standard error of `bias`"), Column("lower95", "bias − z₀.₉₇₅ se"),
+                Column("upper95", "bias + z₀.₉₇₅ se"),
                 Column("cv_floor", "noise floor √(tr Σ̂_D/n) of the control-variate mean"),
                 Column("plain_bias", "‖mean ĝ − ∇f‖ without the control variate"),
                 Column("plain_floor", "noise floor √(tr Σ̂_ĝ/n) of the plain mean"),
@@ -90,7 +90,7 @@ public enum BiasVsEpsilon: Notebook {
             columns: [
                 Column("scheme", "central or one-sided"), Column("epsilon", "ε"), Column("draws", "draws"),
                 Column("rms", "√(mean (c − ⟨∇f,z⟩)²)"), Column("se", "delta-method standard error"),
-                Column("lower95", "rms − 1.96 se"), Column("upper95", "rms + 1.96 se"),
+                Column("lower95", "rms − z₀.₉₇₅ se"), Column("upper95", "rms + z₀.₉₇₅ se"),
                 Column("theory", "exact RMS (closed form)"),
             ])
         let total = beds.count * schemes.count * eps.count * draws
@@ -118,12 +118,12 @@ public enum BiasVsEpsilon: Notebook {
                     }
                     data.append(try biasRow(bed, scheme: scheme, epsilon: epsilon, cell: cell, draws: draws))
                     if let exact = bed.coefficientErrorSquared {
-                        let s = MeanTests.Summary(cell.errors.map { $0 * $0 })
+                        let s = MeanChecks.Summary(cell.errors.map { $0 * $0 })
                         let rms = s.mean.squareRoot()
-                        let se = s.standardError / (2 * rms)
+                        let ci = ConfidenceInterval(estimate: rms, standardError: s.standardError / (2 * rms))
                         coef.append([
-                            NB.text(schemeName(scheme)), NB.num(epsilon), NB.num(draws), NB.num(rms), NB.num(se),
-                            NB.num(rms - 1.96 * se), NB.num(rms + 1.96 * se),
+                            NB.text(schemeName(scheme)), NB.num(epsilon), NB.num(draws), NB.num(rms),
+                            NB.num(ci.standardError), NB.num(ci.lower), NB.num(ci.upper),
                             NB.num(exact(epsilon, scheme).squareRoot()),
                         ])
                     }
@@ -158,7 +158,7 @@ public enum BiasVsEpsilon: Notebook {
         quad /= n - 1
         let norm2 = mean.reduce(0.0) { $0 + $1 * $1 }
         let bias = max(norm2 - traceCov / n, 0).squareRoot()
-        let se = (quad / n).squareRoot() / norm2.squareRoot()
+        let ci = ConfidenceInterval(estimate: bias, standardError: (quad / n).squareRoot() / norm2.squareRoot())
         let plainMean = cell.sumG.map { $0 / n }
         let plainBias = zip(plainMean, bed.gradient).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         let plainFloor = (max(cell.sumG2 / n - plainMean.reduce(0.0) { $0 + $1 * $1 }, 0) / n).squareRoot()
@@ -166,11 +166,12 @@ public enum BiasVsEpsilon: Notebook {
         let target = zip(smoothed, bed.gradient).map { $0 - $1 }
         let theory = target.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
         let leading = epsilon * epsilon * bed.halfGradLaplacian.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
-        let pSmoothed = MeanTests.hotelling(cell.d, target: target, alpha: alpha).pValue
-        let pGradient = MeanTests.hotelling(cell.d, target: [Double](repeating: 0, count: dim), alpha: alpha).pValue
+        let pSmoothed = MeanChecks.hotelling(cell.d, target: target, alpha: alpha).pValue
+        let pGradient = MeanChecks.hotelling(cell.d, target: [Double](repeating: 0, count: dim), alpha: alpha).pValue
         return [
-            NB.text(bed.label), NB.text(schemeName(scheme)), NB.num(epsilon), NB.num(draws), NB.num(bias), NB.num(se),
-            NB.num(bias - 1.96 * se), NB.num(bias + 1.96 * se), NB.num((traceCov / n).squareRoot()), NB.num(plainBias),
+            NB.text(bed.label), NB.text(schemeName(scheme)), NB.num(epsilon), NB.num(draws), NB.num(bias),
+            NB.num(ci.standardError), NB.num(ci.lower), NB.num(ci.upper), NB.num((traceCov / n).squareRoot()),
+            NB.num(plainBias),
             NB.num(plainFloor), NB.num(theory), NB.num(leading), NB.num(pSmoothed), NB.num(pGradient),
         ]
     }

@@ -38,19 +38,6 @@ public enum Calibration: Notebook {
     /// Claims whose p-value ECDFs are drawn (when selected), ZO-SGD-RATE among them: Proofs/rates.md expects it mildly anti-conservative.
     static let ecdfClaims = ["MEZO-UNBIASED", "MEZO-SECOND-MOMENT", "ZO-SGD-RATE", "SUBZERO-RELATIVE-VARIANCE"]
 
-    /// One-sided exact binomial tail P(X ≥ k) for X ~ Bin(n, p).
-    public static func binomialUpperTail(_ k: Int, _ n: Int, _ p: Double) -> Double {
-        guard k > 0 else { return 1 }
-        guard k <= n else { return 0 }
-        var total = 0.0
-        for j in k...n {
-            total += exp(
-                lgamma(Double(n + 1)) - lgamma(Double(j + 1)) - lgamma(Double(n - j + 1)) + Double(j) * log(p) + Double(
-                    n - j) * log1p(-p))
-        }
-        return min(1, total)
-    }
-
     public static func selectedClaims(_ size: NotebookSize) throws -> [Claim] {
         let ids = size.pick(tiny: tinyClaims, ci: claims, full: claims)
         return try ids.map { id in

@@ -36,7 +36,7 @@ enum CalibrationReport {
                 Column("claim", "catalog id"), Column("run", "run index i (seed Audit.seed(root, claim, i))"),
                 Column("p", "the check's p-value"), Column("outcome", "pass, fail or inconclusive"),
             ])
-        let tails = calibration.map { Calibration.binomialUpperTail($0.0.fails, $0.0.runs, alpha) }
+        let tails = calibration.map { Dist.binomialUpperTail($0.0.fails, $0.0.runs, alpha) }
         let holm = Multiplicity.holm(tails, alpha: level)
         var verdicts: [VerdictRow] = []
         var rateFigure = Figure(
@@ -159,7 +159,7 @@ enum CalibrationReport {
             let x = Double(i + 1)
             powerTicks.append(AxisTic(x, row.fault ?? ""))
             // P(X ≤ k) for Bin(n, 0.95) = P(Y ≥ n − k) for Y ~ Bin(n, 0.05).
-            let p = Calibration.binomialUpperTail(row.runs - row.fails, row.runs, 0.05)
+            let p = Dist.binomialUpperTail(row.runs - row.fails, row.runs, 0.05)
             powerData.append([
                 NB.num(x), NB.text(row.fault ?? ""), NB.text(row.claim), NB.num(row.alpha), NB.num(row.runs),
                 NB.num(row.fails),

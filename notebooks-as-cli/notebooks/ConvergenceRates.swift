@@ -20,7 +20,8 @@ public enum ConvergenceRates: Notebook {
         2(d+2)L(f₀ − f*)/T. First-order SGD (exact gradients, deterministic) is run at η = 1/L, where its \
         descent-lemma bound 2L(f₀ − f*)/T is attained, and at ZO-SGD's η = 1/((d+2)L). Statistics: per cell the \
         mean over seeds with a Student-t 95 % band; weighted log-log slopes in T (per d) and in d + 2 (at the \
-        largest T) with 95 % intervals (weights from the exact relative variance ρ_D of a run), and per-seed log-log slopes in T across seeds (RateTests); the \
+        largest T) with 95 % intervals (weights from the exact relative variance ρ_D of a run), and per-seed \
+        log-log slopes in T across seeds (RateChecks); the \
         joint F-test that the coefficients of (log(d+2), log T) are (1, −1) in a regression of the \
         Jensen-corrected log cell means with the exact log(1 − q^T) term removed (α = 0.001); per-cell t-tests of \
         E A = exact (Holm, α = 0.001) and one-sided of E A ≤ bound (Holm, α = 0.001). Sizes: tiny d ∈ {8, 16, 32}, \

@@ -10,11 +10,11 @@ enum ConvergenceReport {
         let method: String, d: Int, T: Int
         let values: [Double]
         let exact: Double, bound: Double
-        var summary: MeanTests.Summary { MeanTests.Summary(values) }
+        var summary: MeanChecks.Summary { MeanChecks.Summary(values) }
         /// Student-t 95 % half-width of the mean (0 for a deterministic single run).
         var halfWidth: Double {
             let s = summary
-            return s.n > 1 ? Dist.tUpper(0.025, dof: Double(s.n - 1)) * s.standardError : 0
+            return s.n > 1 ? ConfidenceInterval.tHalfWidth95(s) : 0
         }
     }
 
@@ -90,7 +90,7 @@ enum ConvergenceReport {
                     "fit",
                     """
                     weighted (log cell means, Var = ρ_D/runs with ρ_D the exact relative variance of A for T ≫ \
-                    d+2) or per-seed (RateTests.logLogSlope, mean over seeds)
+                    d+2) or per-seed (RateChecks.logLogSlope, mean over seeds)
                     """
                 ),
                 Column("slope", "fitted slope"), Column("lower95", "95 % interval, lower"),
@@ -109,7 +109,7 @@ enum ConvergenceReport {
             let x = row.map { log(Double($0.T)) }
             let y = row.map { log($0.summary.mean) }
             let v = row.map { relativeVariance(d: $0.d) / Double($0.summary.n) }
-            let exactSlope = RateTests.logLogSlope(x: row.map { Double($0.T) }, y: row.map(\.exact))
+            let exactSlope = RateChecks.logLogSlope(x: row.map { Double($0.T) }, y: row.map(\.exact))
             let fit = try Fits.weightedLine(x: x, y: y, variances: v)
             let (lo, hi) = fit.slopeInterval()
             slopes.append([
@@ -117,10 +117,10 @@ enum ConvergenceReport {
                 NB.num(exactSlope),
             ])
             let perSeed = (0..<seeds).map { s in
-                RateTests.logLogSlope(x: row.map { Double($0.T) }, y: row.map { $0.values[s] })
+                RateChecks.logLogSlope(x: row.map { Double($0.T) }, y: row.map { $0.values[s] })
             }
-            let ps = MeanTests.Summary(perSeed)
-            let hw = Dist.tUpper(0.025, dof: Double(max(seeds - 1, 1))) * ps.standardError
+            let ps = MeanChecks.Summary(perSeed)
+            let hw = ConfidenceInterval.tHalfWidth95(standardError: ps.standardError, dof: Double(max(seeds - 1, 1)))
             slopes.append([
                 NB.text("log T"), NB.num(d), NB.text("per-seed"), NB.num(ps.mean), NB.num(ps.mean - hw),
                 NB.num(ps.mean + hw), NB.num(exactSlope),
@@ -137,7 +137,7 @@ enum ConvergenceReport {
         let dFit = try Fits.weightedLine(
             x: atT.map { log(Double($0.d + 2)) }, y: atT.map { log($0.summary.mean) },
             variances: atT.map { relativeVariance(d: $0.d) / Double($0.summary.n) })
-        let dExact = RateTests.logLogSlope(x: atT.map { Double($0.d + 2) }, y: atT.map(\.exact))
+        let dExact = RateChecks.logLogSlope(x: atT.map { Double($0.d + 2) }, y: atT.map(\.exact))
         let (dlo, dhi) = dFit.slopeInterval()
         slopes.append([
             NB.text("log(d+2)"), NB.num(tMax), NB.text("weighted"), NB.num(dFit.slope), NB.num(dlo), NB.num(dhi),
@@ -152,18 +152,17 @@ enum ConvergenceReport {
 
         let (verdicts, regression) = try tests(zo, seeds: seeds)
         // The joint regression over the whole (d, T) grid: both exponents with t intervals (residual dof).
-        let tq = Dist.tUpper(0.025, dof: Double(regression.residualDegreesOfFreedom))
         for (j, (label, theory)) in [(1, ("log(d+2)", 1.0)), (2, ("log T", -1.0))] {
             let b = regression.coefficients[j]
-            let se = regression.covariance[j][j].squareRoot()
+            let hw = regression.halfWidth95(j)
             slopes.append([
-                NB.text(label), NB.num(.nan), NB.text("joint regression over the grid"), NB.num(b), NB.num(b - tq * se),
-                NB.num(b + tq * se), NB.num(theory),
+                NB.text(label), NB.num(.nan), NB.text("joint regression over the grid"), NB.num(b), NB.num(b - hw),
+                NB.num(b + hw), NB.num(theory),
             ])
             headlines.append(
                 Headline(
                     "ZO-SGD exponent of \(label) (joint fit over d and T)", b,
-                    detail: String(format: "95 %% [%.3f, %.3f]; theorem %+.0f", b - tq * se, b + tq * se, theory)))
+                    detail: String(format: "95 %% [%.3f, %.3f]; theorem %+.0f", b - hw, b + hw, theory)))
         }
         headlines.append(
             Headline(
@@ -209,10 +208,10 @@ enum ConvergenceReport {
         let f = try Fits.jointCoefficientTest(
             regression, indices: [1, 2], hypothesis: [1, -1], alpha: alpha, name: "(β_log(d+2), β_log T) = (1, −1)")
         let exact = zo.map { c in
-            MeanTests.scalarMean(c.values.map { $0 / c.exact }, target: 1, alpha: alpha, name: "d=\(c.d) T=\(c.T)")
+            MeanChecks.scalarMean(c.values.map { $0 / c.exact }, target: 1, alpha: alpha, name: "d=\(c.d) T=\(c.T)")
         }
         let bound = zo.map { c in
-            MeanTests.scalarMean(
+            MeanChecks.scalarMean(
                 c.values.map { $0 / c.bound }, target: 1, alpha: alpha, sides: .one, name: "d=\(c.d) T=\(c.T)")
         }
         return (
@@ -225,18 +224,12 @@ enum ConvergenceReport {
 
     /// Holm across cells: fails when any adjusted p is below α.
     static func holm(_ claim: String, _ vs: [Verdict], unit: String) -> VerdictRow {
-        let h = Multiplicity.holm(vs.map(\.pValue), alpha: alpha)
-        let worst = vs.indices.min { h.adjusted[$0] < h.adjusted[$1] } ?? 0
-        let v = Verdict(
-            check: claim, statistic: vs[worst].statistic, pValue: h.adjustedMinimum, n: vs.count, alpha: alpha,
-            detectableEffect: vs.map(\.detectableEffect).max() ?? .infinity, effectUnit: unit,
-            outcome: h.anyRejected ? .fail : .pass,
-            details:
-                """
-                Holm over \(vs.count) cells of \(vs.first?.n ?? 0) runs; smallest adjusted p at \
-                \(vs[worst].check) (t = \(NB.f(vs[worst].statistic, 3))).
-                """
-        )
+        let v = Multiplicity.holmAcross(vs, alpha: alpha, name: claim, n: vs.count, effectUnit: unit) { worst in
+            """
+            Holm over \(vs.count) cells of \(vs.first?.n ?? 0) runs; smallest adjusted p at \
+            \(worst.check) (t = \(NB.f(worst.statistic, 3))).
+            """
+        }
         return NB.row(claim, v)
     }
 

@@ -130,9 +130,9 @@ public enum LazySampling: Notebook {
                             total: 2 * sumNu * blocks)
                     }
                 }
-                let s = MeanTests.Summary(perStep)
-                let a = MeanTests.Summary(average)
-                let p = MeanTests.Summary(pair)
+                let s = MeanChecks.Summary(perStep)
+                let a = MeanChecks.Summary(average)
+                let p = MeanChecks.Summary(pair)
                 moments.append([
                     NB.text(label), NB.num(nu), NB.num(blocks), NB.num(s.mean), NB.num(s.standardError), NB.num(moment),
                     NB.num(nu > 1 ? p.mean : .nan), NB.num(nu > 1 ? p.standardError : .nan),
@@ -221,11 +221,13 @@ public enum LazySampling: Notebook {
             let k = ctx.key.fold(in: .testDirections(b))
             pProjection.append(
                 Checks.unbiased(
-                    samples, target: target, gradient: g, alpha: alpha / Double(vs), key: k, name: "E[ĝ | V] = GVVᵀ/r"
+                    samples, target: target, gradient: g, alpha: Multiplicity.bonferroni(alpha, tests: vs), key: k,
+                    name: "E[ĝ | V] = GVVᵀ/r"
                 ).pValue)
             pGradient.append(
                 Checks.unbiased(
-                    samples, target: g, gradient: target, alpha: alpha / Double(vs), key: k, name: "E[ĝ | V] = G"
+                    samples, target: g, gradient: target, alpha: Multiplicity.bonferroni(alpha, tests: vs), key: k,
+                    name: "E[ĝ | V] = G"
                 ).pValue)
             ctx.progress.update("conditional projection", done: b + 1, total: vs)
         }
@@ -236,8 +238,9 @@ public enum LazySampling: Notebook {
             [
                 VerdictRow(
                     claim: "LOZO-CONDITIONAL-PROJECTION: E[ĝ | V] = GVVᵀ/r in every block",
-                    outcome: minP < alpha / Double(vs) ? "fail" : "pass", expected: "holds",
-                    statistic: Double(vs), pValue: min(1, minP * Double(vs)), alpha: alpha, n: draws,
+                    outcome: minP < Multiplicity.bonferroni(alpha, tests: vs) ? "fail" : "pass", expected: "holds",
+                    statistic: Double(vs), pValue: Multiplicity.bonferroniAdjusted(minP, tests: vs), alpha: alpha,
+                    n: draws,
                     detail:
                         """
                         directed t-tests (along GVVᵀ/r, along G − GVVᵀ/r, two random directions; Holm) per fixed \
@@ -288,11 +291,11 @@ public enum LazySampling: Notebook {
                     key: ctx.key.fold(in: .sgdRun(ri)).fold(in: s))
                 ctx.progress.update("ZO-SGD \(label) ν = \(nu)", done: ri * seeds + s + 1, total: runs.count * seeds)
             }
-            let tq = Dist.tUpper(0.025, dof: Double(max(seeds - 1, 1)))
             for (k, step) in stride(from: 0, through: steps, by: every).enumerated() {
                 let logs = traces.map { log10(max($0[k], 1e-300)) }
-                let sm = MeanTests.Summary(logs)
-                let half = tq * sm.standardError
+                let sm = MeanChecks.Summary(logs)
+                let half = ConfidenceInterval.tHalfWidth95(
+                    standardError: sm.standardError, dof: Double(max(seeds - 1, 1)))
                 data.append([
                     NB.text(label), NB.num(nu), NB.num(step), NB.num(seeds), NB.num(pow(10, sm.mean)),
                     NB.num(pow(10, sm.mean - half)),

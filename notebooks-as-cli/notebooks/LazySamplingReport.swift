@@ -38,10 +38,11 @@ enum LazySamplingReport {
             let a = col(d, "average")
             let ase = col(d, "average_se")
             let lazy = col(d, "average_theory")
+            let averageBars = ConfidenceInterval.bounds(a, ase)
             average.series.append(
                 Series(
-                    "\(label) measured", style: .errorBars, x: nu, y: a, lower: zip(a, ase).map { $0 - 1.96 * $1 },
-                    upper: zip(a, ase).map { $0 + 1.96 * $1 }, group: label))
+                    "\(label) measured", style: .errorBars, x: nu, y: a, lower: averageBars.lower,
+                    upper: averageBars.upper, group: label))
             average.series.append(Series("\(label) lazy theory", style: .dashed, x: nu, y: lazy, group: label))
             average.series.append(
                 Series(
@@ -50,10 +51,11 @@ enum LazySamplingReport {
             let ps = col(d, "per_step")
             let pse = col(d, "per_step_se")
             let pt = col(d, "per_step_theory")
+            let stepBars = ConfidenceInterval.bounds(ps, pse)
             perStep.series.append(
                 Series(
-                    "\(label) measured", style: .errorBars, x: nu, y: ps, lower: zip(ps, pse).map { $0 - 1.96 * $1 },
-                    upper: zip(ps, pse).map { $0 + 1.96 * $1 }, group: label))
+                    "\(label) measured", style: .errorBars, x: nu, y: ps, lower: stepBars.lower, upper: stepBars.upper,
+                    group: label))
             perStep.series.append(Series("\(label) theory M", style: .dashed, x: nu, y: pt, group: label))
             guard nu.count >= 2 else { continue }
             let (vStep, _, _) = try Fits.scalingAgainstTheory(
@@ -75,7 +77,7 @@ enum LazySamplingReport {
             let kappa = col(d, "pair_theory")
             let idx = pair.indices.filter { pair[$0].isFinite && pairSE[$0] > 0 }
             if !idx.isEmpty {
-                let p = idx.map { min(1, 2 * Dist.normalSurvival(abs(pair[$0] - kappa[$0]) / pairSE[$0])) }
+                let p = idx.map { MeanChecks.normalPValue((pair[$0] - kappa[$0]) / pairSE[$0]) }
                 let holm = Multiplicity.holm(p, alpha: alpha)
                 verdicts.append(
                     VerdictRow(
@@ -89,7 +91,8 @@ enum LazySamplingReport {
                         "\(label) consecutive inner product at ν = \(Int(nu[idx.last ?? 0]))", pair[idx.last ?? 0],
                         unit: "× ‖G‖²",
                         detail: String(
-                            format: "± %.3g (95 %%); κ = %.4g; fresh sampling: 1", 1.96 * pairSE[idx.last ?? 0],
+                            format: "± %.3g (95 %%); κ = %.4g; fresh sampling: 1",
+                            ConfidenceInterval.z975 * pairSE[idx.last ?? 0],
                             kappa[idx[0]])))
             }
             if let last = a.last, let fresh = col(d, "average_fresh").last {
@@ -97,7 +100,8 @@ enum LazySamplingReport {
                     Headline(
                         "\(label) block-average E‖ḡ‖²/‖G‖² at ν = \(Int(nu.last ?? 0))", last, unit: "× ‖G‖²",
                         detail: String(
-                            format: "± %.3g (95 %%); lazy theory %.4g; fresh sampling %.4g", 1.96 * (ase.last ?? .nan),
+                            format: "± %.3g (95 %%); lazy theory %.4g; fresh sampling %.4g",
+                            ConfidenceInterval.z975 * (ase.last ?? .nan),
                             lazy.last ?? .nan, fresh)))
             }
         }

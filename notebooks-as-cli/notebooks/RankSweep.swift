@@ -91,7 +91,8 @@ public enum RankSweep: Notebook {
                 Column("r", "rank of the perturbation"),
                 Column("draws", "independent draws"), Column("second_moment", "mean of ‖ĝ‖²/‖∇f‖²"),
                 Column("se", "standard error"),
-                Column("lower95", "− 1.96 se"), Column("upper95", "+ 1.96 se"), Column("theory", "exact E‖ĝ‖²/‖∇f‖²"),
+                Column("lower95", "− z₀.₉₇₅ se"), Column("upper95", "+ z₀.₉₇₅ se"),
+                Column("theory", "exact E‖ĝ‖²/‖∇f‖²"),
                 Column("circulating", "mn + 2(m+n+2)/r (LOZO rows only)"), Column("cosine", "mean cos(ĝ, ∇f)"),
                 Column("cosine_se", "standard error of `cosine`"), Column("cosine_theory", "exact E cos where derived"),
             ])
@@ -115,33 +116,31 @@ public enum RankSweep: Notebook {
                 ("LOZO", rows[0], lozoTheory(r: r), Double.nan),
                 ("SubZero", rows[1], subZeroTheory(r: r), subZeroCosine(r: r)),
             ] {
-                let se = row.secondMomentRatioHalfWidth95 / 1.96
+                let ci = ConfidenceInterval(
+                    estimate: row.secondMomentRatio, standardError: row.secondMomentRatioStandardError)
                 data.append([
-                    NB.text(label), NB.num(r), NB.num(draws), NB.num(row.secondMomentRatio), NB.num(se),
-                    NB.num(row.secondMomentRatio - 1.96 * se),
-                    NB.num(row.secondMomentRatio + 1.96 * se), NB.num(theory),
+                    NB.text(label), NB.num(r), NB.num(draws), NB.num(ci.estimate), NB.num(ci.standardError),
+                    NB.num(ci.lower), NB.num(ci.upper), NB.num(theory),
                     NB.num(label == "LOZO" ? circulating(r: r) : .nan),
-                    NB.num(row.cosineMean), NB.num(row.cosineHalfWidth95 / 1.96), NB.num(cosTheory),
+                    NB.num(row.cosineMean), NB.num(row.cosineStandardError), NB.num(cosTheory),
                 ])
             }
-            let rb = MeanTests.Summary(
+            let rb = MeanChecks.Summary(
                 try raoBlackwellised(
                     g: g, rank: r, count: rbDraws, key: ctx.key.fold(in: .raoBlackwellDraws(ri)), theta: theta))
             ctx.progress.update("r = \(r), Rao–Blackwellised", done: (ri + 1) * (2 * draws + rbDraws), total: total)
+            let rbCI = ConfidenceInterval(estimate: rb.mean, standardError: rb.standardError)
             data.append([
                 NB.text("LOZO (Rao–Blackwellised)"), NB.num(r), NB.num(rbDraws), NB.num(rb.mean),
-                NB.num(rb.standardError),
-                NB.num(rb.mean - 1.96 * rb.standardError), NB.num(rb.mean + 1.96 * rb.standardError),
-                NB.num(lozoTheory(r: r)),
+                NB.num(rb.standardError), NB.num(rbCI.lower), NB.num(rbCI.upper), NB.num(lozoTheory(r: r)),
                 NB.num(circulating(r: r)), NB.num(.nan), NB.num(.nan), NB.num(.nan),
             ])
-            let mse = mezoRow.secondMomentRatioHalfWidth95 / 1.96
+            let mezoCI = ConfidenceInterval(
+                estimate: mezoRow.secondMomentRatio, standardError: mezoRow.secondMomentRatioStandardError)
             data.append([
-                NB.text("MeZO"), NB.num(r), NB.num(draws), NB.num(mezoRow.secondMomentRatio), NB.num(mse),
-                NB.num(mezoRow.secondMomentRatio - 1.96 * mse),
-                NB.num(mezoRow.secondMomentRatio + 1.96 * mse), NB.num(Double(m * n + 2)), NB.num(.nan),
-                NB.num(mezoRow.cosineMean),
-                NB.num(mezoRow.cosineHalfWidth95 / 1.96), NB.num(mezoCosine(k: m * n)),
+                NB.text("MeZO"), NB.num(r), NB.num(draws), NB.num(mezoCI.estimate), NB.num(mezoCI.standardError),
+                NB.num(mezoCI.lower), NB.num(mezoCI.upper), NB.num(Double(m * n + 2)), NB.num(.nan),
+                NB.num(mezoRow.cosineMean), NB.num(mezoRow.cosineStandardError), NB.num(mezoCosine(k: m * n)),
             ])
         }
         return try report(data, draws: draws, rbDraws: rbDraws)
@@ -243,26 +242,25 @@ public enum RankSweep: Notebook {
                         "\(label) exponent of E‖ĝ‖² in r", raw.slope,
                         detail: String(format: "95 %% [%.3f, %.3f]", lo, hi)))
             } else if label == "MeZO", let y0 = y.first, let s0 = se.first, let t0 = theory.first {
-                let z = (y0 - t0) / s0
+                let z = MeanChecks.zTest(estimate: y0, target: t0, standardError: s0, n: draws, alpha: alpha)
                 verdicts.append(
                     VerdictRow(
-                        claim: "MEZO-SECOND-MOMENT (reference): E‖ĝ‖² = mn + 2",
-                        outcome: 2 * Dist.normalSurvival(abs(z)) < alpha ? "fail" : "pass",
-                        expected: "holds", statistic: z, pValue: min(1, 2 * Dist.normalSurvival(abs(z))), alpha: alpha,
-                        n: draws, detail: "z-test, one measurement"))
+                        claim: "MEZO-SECOND-MOMENT (reference): E‖ĝ‖² = mn + 2", outcome: z.outcome.rawValue,
+                        expected: "holds", statistic: z.statistic, pValue: z.pValue, alpha: alpha, n: draws,
+                        detail: "z-test, one measurement"))
             }
             guard label != "LOZO (Rao–Blackwellised)" else { continue }
             let c = col(d, "cosine")
             let cse = col(d, "cosine_se")
             let ct = col(d, "cosine_theory")
+            let bars = ConfidenceInterval.bounds(c, cse)
             cosine.series.append(
                 Series(
-                    label, style: label == "MeZO" ? .band : .errorBars, x: r, y: c,
-                    lower: zip(c, cse).map { $0 - 1.96 * $1 },
-                    upper: zip(c, cse).map { $0 + 1.96 * $1 }, group: group))
+                    label, style: label == "MeZO" ? .band : .errorBars, x: r, y: c, lower: bars.lower,
+                    upper: bars.upper, group: group))
             if ct.allSatisfy(\.isFinite) {
                 cosine.series.append(Series("\(label) exact", style: .dashed, x: r, y: ct, group: group))
-                let ps = (0..<c.count).map { min(1, 2 * Dist.normalSurvival(abs(c[$0] - ct[$0]) / cse[$0])) }
+                let ps = (0..<c.count).map { MeanChecks.normalPValue((c[$0] - ct[$0]) / cse[$0]) }
                 let holm = Multiplicity.holm(label == "MeZO" ? Array(ps.prefix(1)) : ps, alpha: alpha)
                 verdicts.append(
                     VerdictRow(
@@ -281,7 +279,7 @@ public enum RankSweep: Notebook {
                 headlines.append(
                     Headline(
                         "\(label) mean cosine at r = \(Int(r.last ?? 0))", last,
-                        detail: String(format: "± %.4f (95 %%)", 1.96 * (cse.last ?? .nan))))
+                        detail: String(format: "± %.4f (95 %%)", ConfidenceInterval.z975 * (cse.last ?? .nan))))
             }
         }
         return Report(

@@ -133,7 +133,7 @@ public enum RestoreDrift: Notebook {
                     for (T, x) in zip(checkpoints, states) {
                         let diff = zip(x, x0).map { Double($0) - Double($1) }
                         let ulps = el.map { diff[$0] / Double(x0[$0].ulp) }
-                        let sq = MeanTests.Summary(ulps.map { $0 * $0 })
+                        let sq = MeanChecks.Summary(ulps.map { $0 * $0 })
                         let elChanged = Double(ulps.filter { $0 != 0 }.count) / Double(max(el.count, 1))
                         data.append([
                             NB.num(sigma), NB.num(epsilon), NB.text(path), NB.num(s), NB.num(T), NB.num(x0.count),
@@ -165,38 +165,28 @@ public enum RestoreDrift: Notebook {
             data, verdicts: verdicts, configs: configs, checkpoints: checkpoints, seeds: seeds, k: k)
     }
 
-    /// Holm over configurations with ≥ 200 eligible entries: E[S_T²/(T/2)] = 1 (t) and P(S_T ≠ 0) = 1 − C(2T,T)/4^T (binomial z).
+    /// Holm over configurations with ≥ 200 eligible entries: E[S_T²/(T/2)] = 1 (t) and
+    /// P(S_T ≠ 0) = 1 − C(2T,T)/4^T (proportion z-test, `ProportionChecks.zTest`).
     static func randomWalkVerdicts(_ pooled: [(String, [Double], [Double])], tMax: Int) -> [VerdictRow] {
         let used = pooled.filter { $0.1.count >= 200 }
         guard !used.isEmpty else { return [] }
         let p0 = changedFraction(steps: tMax)
-        let ms = used.map { MeanTests.scalarMean($0.1, target: 1, alpha: alpha, name: $0.0) }
+        let ms = used.map { MeanChecks.scalarMean($0.1, target: 1, alpha: alpha, name: $0.0) }
         let fr = used.map { c -> Verdict in
-            let n = Double(c.2.count)
-            let phat = c.2.reduce(0, +) / n
-            let z = (phat - p0) / (p0 * (1 - p0) / n).squareRoot()
-            return Verdict(
-                check: c.0, statistic: z, pValue: min(1, 2 * Dist.normalSurvival(abs(z))), n: c.2.count, alpha: alpha,
-                detectableEffect: (Dist.normalUpper(alpha / 2) + Dist.normalQuantile(defaultPower))
-                    * (p0 * (1 - p0) / n).squareRoot(),
-                effectUnit: "fraction", outcome: 2 * Dist.normalSurvival(abs(z)) < alpha ? .fail : .pass,
-                details: "changed \(NB.f(phat)) vs \(NB.f(p0))")
+            let phat = c.2.reduce(0, +) / Double(c.2.count)
+            var v = ProportionChecks.zTest(rate: phat, trials: c.2.count, null: p0, alpha: alpha, name: c.0)
+            v.details = "changed \(NB.f(phat)) vs \(NB.f(p0))"
+            return v
         }
         func combine(_ name: String, _ vs: [Verdict], unit: String) -> VerdictRow {
-            let h = Multiplicity.holm(vs.map(\.pValue), alpha: alpha)
-            let worst = vs.indices.min { h.adjusted[$0] < h.adjusted[$1] } ?? 0
-            let v = Verdict(
-                check: name, statistic: vs[worst].statistic, pValue: h.adjustedMinimum, n: vs.map(\.n).reduce(0, +),
-                alpha: alpha,
-                detectableEffect: vs.map(\.detectableEffect).max() ?? .infinity, effectUnit: unit,
-                outcome: h.anyRejected ? .fail : .pass,
-                details:
-                    """
-                    T = \(tMax); Holm over \(vs.count) configurations \
-                    (\(vs.map(\.check).joined(separator: "; "))); smallest adjusted p at \(vs[worst].check): \
-                    \(vs[worst].details)
-                    """
-            )
+            let n = vs.map(\.n).reduce(0, +)
+            let v = Multiplicity.holmAcross(vs, alpha: alpha, name: name, n: n, effectUnit: unit) { worst in
+                """
+                T = \(tMax); Holm over \(vs.count) configurations \
+                (\(vs.map(\.check).joined(separator: "; "))); smallest adjusted p at \(worst.check): \
+                \(worst.details)
+                """
+            }
             return NB.row(name, v)
         }
         return [

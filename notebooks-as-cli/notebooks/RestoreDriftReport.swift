@@ -22,8 +22,8 @@ enum RestoreDriftReport {
             let sel = rows.filter { $0[ti].number == T }
             let values = sel.compactMap { $0[vi].number }.filter(\.isFinite)
             guard !values.isEmpty else { continue }
-            let s = MeanTests.Summary(values)
-            let hw = s.n > 1 ? Dist.tUpper(0.025, dof: Double(s.n - 1)) * s.standardError : 0
+            let s = MeanChecks.Summary(values)
+            let hw = s.n > 1 ? ConfidenceInterval.tHalfWidth95(s) : 0
             c.T.append(T)
             c.mean.append(s.mean)
             c.lower.append(s.mean - hw)

@@ -45,7 +45,7 @@ public enum VarianceVsDimension: Notebook {
                 Column("estimator", "estimator and its parameters"), Column("k", "rows = columns of W"),
                 Column("d", unit: "parameters", "dimension k²"), Column("draws", "independent draws"),
                 Column("measured", "mean of ‖ĝ‖²/‖∇f‖²"), Column("se", "standard error of `measured`"),
-                Column("lower95", "measured − 1.96·se"), Column("upper95", "measured + 1.96·se"),
+                Column("lower95", "measured − z₀.₉₇₅·se"), Column("upper95", "measured + z₀.₉₇₅·se"),
                 Column("theory", "exact E‖ĝ‖²/‖∇f‖² (Proofs/estimators.md)"), Column("z", "(measured − theory)/se"),
                 Column("cosine", "mean cosine(ĝ, ∇f)"),
             ])
@@ -60,10 +60,11 @@ public enum VarianceVsDimension: Notebook {
                 ctx.progress.update("d = \(k * k)", done: e * draws + draw, total: ks.count * named.count * draws)
             }
             for (r, (label, _)) in zip(rows, named) {
-                let se = r.secondMomentRatioHalfWidth95 / 1.96
+                let ci = ConfidenceInterval(
+                    estimate: r.secondMomentRatio, standardError: r.secondMomentRatioStandardError)
                 data.append([
-                    NB.text(label), NB.num(k), NB.num(k * k), NB.num(draws), NB.num(r.secondMomentRatio), NB.num(se),
-                    NB.num(r.secondMomentRatio - 1.96 * se), NB.num(r.secondMomentRatio + 1.96 * se),
+                    NB.text(label), NB.num(k), NB.num(k * k), NB.num(draws), NB.num(r.secondMomentRatio),
+                    NB.num(ci.standardError), NB.num(ci.lower), NB.num(ci.upper),
                     NB.num(r.theorySecondMomentRatio ?? .nan), NB.num(r.secondMomentZ ?? .nan), NB.num(r.cosineMean),
                 ])
             }
@@ -100,10 +101,8 @@ public enum VarianceVsDimension: Notebook {
             let y = d.numbers("measured").map { $0 ?? .nan }
             let se = d.numbers("se").map { $0 ?? .nan }
             let theory = d.numbers("theory").map { $0 ?? .nan }
-            figure.series.append(
-                Series(
-                    label, style: .errorBars, x: x, y: y, lower: zip(y, se).map { $0 - 1.96 * $1 },
-                    upper: zip(y, se).map { $0 + 1.96 * $1 }))
+            let bars = ConfidenceInterval.bounds(y, se)
+            figure.series.append(Series(label, style: .errorBars, x: x, y: y, lower: bars.lower, upper: bars.upper))
             figure.series.append(Series("\(label) theory", style: .dashed, x: x, y: theory, group: label))
             guard x.count >= 2, theory.allSatisfy(\.isFinite) else { continue }
             let (verdict, _, raw) = try Fits.scalingAgainstTheory(

@@ -1,7 +1,7 @@
-import CNumerics
 import Foundation
 import ZOCore
 import ZOModel
+import ZOStats
 
 // The CI-sized escalation on the real model (2 layers, batch 16, the default learning rates): the
 // checks `zocheck verify` runs and the test suite asserts (Tests/ZOFineTuningTests/
@@ -14,20 +14,12 @@ import ZOModel
 // (first order: Δ ≈ −η c² ≤ 0; a sign, scale or regeneration bug makes it ≥ 0). FO methods move the
 // held-out loss within 40 steps and are checked on the whole dev split and against chance on test.
 
-/// One-sided paired t-test of H₀: E[after_i − before_i] ≥ 0.
-public func pairedDecrease(before: [Double], after: [Double]) -> (mean: Double, sd: Double, t: Double, p: Double) {
-    let d = zip(after, before).map { $0 - $1 }
-    let n = Double(d.count)
-    let mean = d.reduce(0, +) / n
-    let sd = (d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
-    let t = mean / (sd / n.squareRoot())
-    zo_gsl_disable_abort()
-    return (mean, sd, t, gsl_cdf_tdist_P(t, n - 1))
-}
-
 public enum Escalation {
     /// α per check: 5 ZO + 2 held-out + 2 accuracy + 1 comparison; family-wise ≤ 0.01 (Bonferroni).
     public static let alpha = 1e-3
+    /// The level of each of the two one-sided tests of a ZO descent check (sign and t): α/2 (Bonferroni), so
+    /// a method that does not descend (H₀ of both) passes the check with probability ≤ α.
+    public static func descentLevel(_ alpha: Double = alpha) -> Double { Multiplicity.bonferroni(alpha, tests: 2) }
 
     /// The CI-sized config of a method: 2 layers, 30 ZO or 40 FO steps, the method's defaults.
     public static func config(_ method: FineTuneMethod, initialization: ModelInitialization = .pretrained)
@@ -55,7 +47,7 @@ public enum Escalation {
         public var meanChange: Double
         public var t: Double
         public var tP: Double
-        /// Passes when min(signP, tP) < α/2 (two one-sided tests, Bonferroni).
+        /// Passes when min(signP, tP) < `descentLevel(α)` = α/2 (two one-sided tests, Bonferroni).
         public var passes: Bool
     }
 
@@ -77,14 +69,13 @@ public enum Escalation {
             after.append(try s.objective.loss(s.parameters, batch: s.batch(step: t)))
             progress(t + 1, c.steps)
         }
-        let r = pairedDecrease(before: before, after: after)
+        let r = MeanChecks.pairedDecrease(before: before, after: after)
         let descending = zip(after, before).filter { $0 < $1 }.count
-        zo_gsl_disable_abort()
-        let signP = descending == 0 ? 1 : gsl_cdf_binomial_Q(UInt32(descending - 1), 0.5, UInt32(c.steps))
+        let signP = ProportionChecks.signTest(successes: descending, trials: c.steps)
         return Descent(
             method: method, seed: c.seed, learningRate: c.learningRate, steps: c.steps, before: before, after: after,
-            descending: descending, signP: signP, meanChange: r.mean, t: r.t, tP: r.p,
-            passes: min(signP, r.p) < alpha / 2)
+            descending: descending, signP: signP, meanChange: r.mean, t: r.t, tP: r.pValue,
+            passes: min(signP, r.pValue) < descentLevel(alpha))
     }
 
     /// An FO method's held-out loss change on the whole dev split and test accuracy against chance.
@@ -119,17 +110,16 @@ public enum Escalation {
             progress(t + 1, c.steps)
         }
         let after = try FineTuneEvaluation.evaluate(s.encoder, s.parameters, on: data.dev, split: .dev).1
-        let r = pairedDecrease(before: before.losses, after: after.losses)
+        let r = MeanChecks.pairedDecrease(before: before.losses, after: after.losses)
         let acc = try FineTuneEvaluation.evaluate(s.encoder, s.parameters, on: data.test, split: .test).0
-        let z =
-            (acc.accuracy - acc.majorityRate)
-            / (acc.majorityRate * (1 - acc.majorityRate) / Double(acc.examples)).squareRoot()
-        zo_gsl_disable_abort()
-        let pz = gsl_cdf_ugaussian_Q(z)
+        let chance = ProportionChecks.zTest(
+            rate: acc.accuracy, trials: acc.examples, null: acc.majorityRate, alpha: alpha, sides: .one,
+            name: "test accuracy > majority rate")
         return HeldOut(
             method: method, seed: c.seed, learningRate: c.learningRate, steps: c.steps, trainLosses: losses,
             devLossBefore: before.losses.reduce(0, +) / Double(max(before.losses.count, 1)), devLossChange: r.mean,
-            t: r.t, p: r.p, test: acc, chanceZ: z, chanceP: pz, passes: r.p < alpha && pz < alpha)
+            t: r.t, p: r.pValue, test: acc, chanceZ: chance.statistic, chanceP: chance.pValue,
+            passes: r.pValue < alpha && chance.pValue < alpha)
     }
 
     /// The same short FO-Adam fine-tune from the pretrained encoder and from BERT's random init (same
@@ -171,11 +161,10 @@ public enum Escalation {
         let rand = results[1]
         let b = zip(pre.correct, rand.correct).filter { $0 && !$1 }.count
         let c = zip(pre.correct, rand.correct).filter { !$0 && $1 }.count
-        let z = b + c > 0 ? (Double(b - c) - 1) / Double(b + c).squareRoot() : 0
-        zo_gsl_disable_abort()
-        let p = gsl_cdf_ugaussian_Q(z)
+        let mcNemar = ProportionChecks.mcNemar(b: b, c: c, alpha: alpha)
         return PretrainedVersusRandom(
             steps: config(.foAdam).steps, pretrainedBefore: pre.before, pretrainedAfter: pre.after,
-            randomBefore: rand.before, randomAfter: rand.after, b: b, c: c, z: z, p: p, passes: p < alpha)
+            randomBefore: rand.before, randomAfter: rand.after, b: b, c: c, z: mcNemar.statistic,
+            p: mcNemar.pValue, passes: mcNemar.pValue < alpha)
     }
 }

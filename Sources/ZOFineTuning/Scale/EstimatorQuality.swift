@@ -1,6 +1,7 @@
 import Foundation
 import ZOCore
 import ZOModel
+import ZOStats
 
 // (b) Estimator quality at scale: at fixed pretrained weights θ and one fixed minibatch, many ZO
 // estimates ĝ (fused f(θ ± εZ) through the objective, Float, ε = 1e-3) against the backprop gradient

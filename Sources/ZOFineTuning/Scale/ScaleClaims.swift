@@ -195,12 +195,17 @@ public enum ScaleClaims {
         // E[(‖ĝ‖² − ‖ĝ₀‖²)] / E‖ĝ₀‖² = E‖ĝ‖²/theory − 1, since E‖ĝ₀‖² = theory·‖g‖² exactly.
         let second = row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / (t * gn * gn) }
         var parts = [
-            withinBand(second, alpha: cosine ? a / 2 : a, name: "E‖ĝ‖²/theory − 1 ∈ [−\(tolerance), \(tolerance)]")
+            withinBand(
+                second, alpha: cosine ? Multiplicity.bonferroni(a, tests: 2) : a,
+                name: "E‖ĝ‖²/theory − 1 ∈ [−\(tolerance), \(tolerance)]")
         ]
         if cosine {
             let c = row.theory.cosine
             let cos = row.records.map { ($0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn)) / c }
-            parts.append(withinBand(cos, alpha: a / 2, name: "E cos/theory − 1 ∈ [−\(tolerance), \(tolerance)]"))
+            parts.append(
+                withinBand(
+                    cos, alpha: Multiplicity.bonferroni(a, tests: 2),
+                    name: "E cos/theory − 1 ∈ [−\(tolerance), \(tolerance)]"))
         }
         return parts.count == 1
             ? parts[0]
@@ -214,10 +219,12 @@ public enum ScaleClaims {
     }
 
     static func withinBand(_ values: [Double], alpha: Double, name: String) -> Verdict {
-        var upper = MeanTests.scalarMean(
-            values, target: tolerance, alpha: alpha / 2, sides: .one, required: tolerance, name: "≤ +\(tolerance)")
-        var lower = MeanTests.scalarMean(
-            values.map { -$0 }, target: tolerance, alpha: alpha / 2, sides: .one, required: tolerance,
+        var upper = MeanChecks.scalarMean(
+            values, target: tolerance, alpha: Multiplicity.bonferroni(alpha, tests: 2), sides: .one,
+            required: tolerance, name: "≤ +\(tolerance)")
+        var lower = MeanChecks.scalarMean(
+            values.map { -$0 }, target: tolerance, alpha: Multiplicity.bonferroni(alpha, tests: 2), sides: .one,
+            required: tolerance,
             name: "≥ −\(tolerance)")
         upper.effectUnit = "relative"
         lower.effectUnit = "relative"

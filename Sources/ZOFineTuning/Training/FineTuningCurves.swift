@@ -1,7 +1,7 @@
-import CNumerics
 import Foundation
 import ZOCore
 import ZOModel
+import ZOStats
 
 // Loss versus forward passes for methods × seeds, with 95 % t-bands across seeds.
 //
@@ -173,23 +173,11 @@ public enum LossCurves {
     {
         grid.indices.map { k in
             let v = valuesPerSeed.map { $0[k] }
-            let (mean, sd, half) = tInterval(v)
+            let (mean, sd, half) = ConfidenceInterval.t(v)
             return Point(
                 method: method, metric: metric, forwardPasses: grid[k], n: v.count, mean: mean, sd: sd,
                 lower95: mean - half, upper95: mean + half, values: v)
         }
-    }
-
-    /// (mean, sample sd, half-width t_{0.975, n−1}·sd/√n); half-width NaN for n < 2.
-    public static func tInterval(_ v: [Double], level: Double = 0.95) -> (mean: Double, sd: Double, halfWidth: Double) {
-        let n = Double(v.count)
-        guard v.count >= 1 else { return (.nan, .nan, .nan) }
-        let mean = v.reduce(0, +) / n
-        guard v.count >= 2 else { return (mean, .nan, .nan) }
-        let sd = (v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
-        zo_gsl_disable_abort()
-        let t = gsl_cdf_tdist_Pinv(1 - (1 - level) / 2, n - 1)
-        return (mean, sd, t * sd / n.squareRoot())
     }
 
     public static func csv(_ result: Result) -> String {

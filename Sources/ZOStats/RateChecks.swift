@@ -3,7 +3,7 @@ import Foundation
 /// Convergence-rate tests: per-seed log-log slopes of a metric against T, then a t-test across seeds
 /// (seeds are independent; within a run the iterates are not). One-sided where the theorem is an
 /// upper bound: "metric ≤ C·T^{−a}" is contradicted only by a slope significantly above −a.
-public enum RateTests {
+public enum RateChecks {
     /// Least-squares slope of log y against log x (unweighted), for one seed's trajectory.
     public static func logLogSlope(x: [Double], y: [Double]) -> Double {
         let lx = x.map { log($0) }
@@ -25,7 +25,7 @@ public enum RateTests {
         _ slopes: [Double], exponent: Double, alpha: Double, sides: Design.Sides,
         required: Double? = nil, name: String = "rate"
     ) -> Verdict {
-        var v = MeanTests.scalarMean(
+        var v = MeanChecks.scalarMean(
             slopes, target: exponent, alpha: alpha, sides: sides, required: required, name: name)
         v.effectUnit = "slope"
         return v

@@ -3,7 +3,7 @@ import CNumerics
 /// Tests of a mean: scalar t-tests (directed: along fixed directions, the true gradient's included,
 /// which catches scaling bugs), a χ² test with known covariance, and Hotelling's T² for unknown
 /// covariance (n ≫ d). Proofs/statistics.md derives each null distribution.
-public enum MeanTests {
+public enum MeanChecks {
     public struct Summary: Sendable {
         public let n: Int
         public let mean: Double
@@ -23,6 +23,55 @@ public enum MeanTests {
             mean = m
             standardDeviation = n > 1 ? (s / Double(n - 1)).squareRoot() : 0
         }
+    }
+
+    /// Streaming sums Σx and Σx² of n values, for loops that cannot keep the values: the mean and the
+    /// standard error √(max(Σx²/n − x̄², 0)/n) (the population variance, 1/n; one pass, no storage).
+    public struct RunningSums: Sendable {
+        public private(set) var count = 0
+        public private(set) var sum = 0.0
+        public private(set) var sumOfSquares = 0.0
+
+        public init() {}
+
+        public mutating func add(_ x: Double) {
+            count += 1
+            sum += x
+            sumOfSquares += x * x
+        }
+
+        public var mean: Double { sum / Double(count) }
+        public var standardError: Double {
+            let n = Double(count)
+            let m = sum / n
+            return (max(sumOfSquares / n - m * m, 0) / n).squareRoot()
+        }
+    }
+
+    /// The differences dᵢ = afterᵢ − beforeᵢ of a paired sample and the one-sided paired t-test of
+    /// H₀: E d ≥ 0: t = d̄/(s/√n) (two-pass mean and sd), p = P(T_{n−1} ≤ t); a small p shows a
+    /// decrease. Design: `Design.meanDetectable(n:sigma:alpha:sides: .one)` with σ the sd of d.
+    public struct PairedDifference: Codable, Sendable {
+        public var n: Int
+        public var mean: Double
+        public var standardDeviation: Double
+        public var t: Double
+        public var pValue: Double
+
+        /// The smallest decrease E d = −δ the test detects at α with power `power`.
+        public func detectableDecrease(alpha: Double, power: Double = defaultPower) -> Double {
+            Design.meanDetectable(n: n, sigma: standardDeviation, alpha: alpha, sides: .one, power: power)
+        }
+    }
+
+    public static func pairedDecrease(before: [Double], after: [Double]) -> PairedDifference {
+        let d = zip(after, before).map { $0 - $1 }
+        let n = Double(d.count)
+        let mean = d.reduce(0, +) / n
+        let sd = (d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        let t = mean / (sd / n.squareRoot())
+        return PairedDifference(
+            n: d.count, mean: mean, standardDeviation: sd, t: t, pValue: Dist.tCDF(t, dof: n - 1))
     }
 
     /// t-test of E X = target (two-sided), or E X ≤ target (`.one`: fails when the mean is
@@ -51,7 +100,8 @@ public enum MeanTests {
     ) -> Verdict {
         let verdicts = projections.indices.map { k in
             scalarMean(
-                projections[k], target: targets[k], alpha: alpha / Double(projections.count), required: nil,
+                projections[k], target: targets[k], alpha: Multiplicity.bonferroni(alpha, tests: projections.count),
+                required: nil,
                 name: names?[k] ?? "direction \(k)")
         }
         let holm = Multiplicity.holm(verdicts.map(\.pValue), alpha: alpha)
@@ -60,7 +110,7 @@ public enum MeanTests {
             projections.indices.map { k in
                 Design.meanDetectable(
                     n: projections[k].count, sigma: Summary(projections[k]).standardDeviation,
-                    alpha: alpha / Double(projections.count))
+                    alpha: Multiplicity.bonferroni(alpha, tests: projections.count))
             }.max() ?? .infinity
         let outcome: Outcome =
             holm.anyRejected ? .fail : (required.map { detectable > $0 } ?? false) ? .inconclusive : .pass
