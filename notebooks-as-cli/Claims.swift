@@ -72,8 +72,8 @@ extension ZOCheckCommand {
             let disagreements = results.filter { !$0.agrees }
             print(
                 """
-                \n\(results.count - disagreements.count)/\(results.count) verdicts agree with the catalog; Σα = \
-                \(TextTable.sci(results.reduce(0) { $0 + $1.verdict.alpha }))
+                \n\(results.count - disagreements.count)/\(results.count) verdicts agree with the catalog; \
+                \(Catalog.accounting(results))
                 """
             )
             if !disagreements.isEmpty { throw ExitCode(1) }

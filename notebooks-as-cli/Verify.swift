@@ -53,13 +53,25 @@ public enum VerifyNotebook: Notebook {
                 Catalog.run(claim, context: ClaimContext(seed: ctx.seed, size: ctx.size == .full ? .full : .ci)))
         }
         var report = claimsReport(results)
+        var falsePassAlpha = 0.0
+        var escalationChecks = 0
         if ctx.size != .tiny {
             let escalation = try VerifyEscalation.run(ctx)
+            falsePassAlpha = escalation.verdicts.reduce(0) { $0 + $1.alpha }
+            escalationChecks = escalation.verdicts.count
             report.verdicts += escalation.verdicts
             report.datasets += escalation.datasets
             report.figures += escalation.figures
             report.headlines += escalation.headlines
         }
+        let escalationNote =
+            escalationChecks == 0
+            ? ""
+            : """
+             The \(escalationChecks) fine-tuning checks pass by rejecting "no improvement": their α (Σ = \
+            \(NB.f(falsePassAlpha, 3))) is the chance that a method that does not improve passes (a false pass); \
+            their chance of failing a correct method is one minus their power.
+            """
         let agreeing = report.verdicts.filter(\.asExpected).count
         report.headlines.insert(
             Headline("verdicts agreeing with the catalog", Double(agreeing), unit: "of \(report.verdicts.count)"), at: 0
@@ -67,9 +79,8 @@ public enum VerifyNotebook: Notebook {
         report.summary.insert(
             """
             **\(agreeing) of \(report.verdicts.count) verdicts agree with what the catalog expects** (a claim \
-            that holds passes, a refuted one fails). Σα over the stochastic checks = \
-            \(NB.f(report.verdicts.reduce(0) { $0 + $1.alpha }, 3)): the chance that at least one holding claim \
-            fails by bad luck at this seed is at most that.
+            that holds passes, a refuted one fails). Error rates: \(Catalog.accounting(results)).\
+            \(escalationNote)
             """,
             at: 0)
         return report

@@ -40,8 +40,31 @@ public struct Catalog: Sendable {
         }
     }
 
-    /// Σα of the statistical claims (the false-fail budget of a run at their CI α).
-    public var falseFailBudget: Double { claims.reduce(0) { $0 + $1.alpha } }
+    /// Σα of the statistical claims that hold: the false-fail budget of a run at their CI α (by the union
+    /// bound, the chance that any holding claim fails by bad luck). Refuted claims are not in it: their α
+    /// is the chance of refuting a claim that in fact holds, and their risk of not failing is 1 − power
+    /// (`Audit.power`, `zocheck audit --power`). Proofs/statistics.md#false-fail-budget.
+    public var falseFailBudget: Double {
+        claims.filter { $0.expectation == .holds }.reduce(0) { $0 + $1.alpha }
+    }
+
+    /// The same budget for a run's results (`ClaimResult.verdict.alpha` of the holding claims).
+    public static func falseFailBudget(_ results: [ClaimResult]) -> Double {
+        results.filter { $0.expectation == .holds }.reduce(0) { $0 + $1.verdict.alpha }
+    }
+
+    /// One line a statistician can sign: the false-fail budget of the holding claims, and what the
+    /// refuted ones risk instead.
+    public static func accounting(_ results: [ClaimResult]) -> String {
+        let refuted = results.filter { $0.expectation == .refuted }
+        let stochasticRefuted = refuted.filter { $0.verdict.alpha > 0 }
+        return """
+            false-fail budget Σα over the \(results.count - refuted.count) holding claims = \
+            \(String(format: "%.2e", falseFailBudget(results))) (the chance that any of them fails by bad luck); \
+            \(refuted.count) refuted claims (\(stochasticRefuted.count) statistical) fail with probability = their \
+            power, measured by `zocheck audit --power`
+            """
+    }
 
     /// Runs one claim; a thrown error becomes an inconclusive verdict that names it.
     public static func run(_ claim: Claim, context: ClaimContext) -> ClaimResult {

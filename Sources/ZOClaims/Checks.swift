@@ -69,11 +69,18 @@ public enum Checks {
         return out
     }
 
-    /// E ĝ = target: directed t-tests along target/‖target‖, along g/‖g‖ when it differs, and along two
-    /// random directions, Holm-combined at α. Effects are in units of ‖target‖ (relative).
+    /// E ĝ = target, in two parts Holm-combined at α (each run at α/2):
+    /// - directed t-tests along target/‖target‖, along ∇f − target when it differs, and along two random
+    ///   directions (Bonferroni α/k each, Holm across them); a direction whose projections carry no
+    ///   information is dropped — no spread and on target (e.g. ∇f − target for a masked estimator), or
+    ///   exactly proportional to the first (SubZero's ĝ lies in a subspace that contains the target);
+    /// - with `omnibus` (when n ≥ 10 d), `MeanChecks.omnibusMean`: Hotelling on the samples' support plus
+    ///   an exact comparison on its null space, which catches a bias in any direction.
+    /// Effects are in units of ‖target‖; the reported detectable effect is the omnibus's (any direction)
+    /// when it runs, the directed one's (along the tested directions) otherwise. Proofs/statistics.md#omnibus.
     public static func unbiased(
         _ samples: [[Double]], target: [Double], gradient g: [Double]? = nil,
-        alpha: Double, key: PRNGKey, name: String
+        alpha: Double, key: PRNGKey, name: String, required: Double? = nil, omnibus: Bool = true
     ) -> Verdict {
         var directions: [[Double]] = [target]
         var names = ["along E ĝ"]
@@ -91,18 +98,56 @@ public enum Checks {
             let n = norm2(d).squareRoot()
             return d.map { $0 / n }
         }
-        let projections = unit.map { u in samples.map { dot($0, u) / scale } }
-        let targets = unit.map { dot(target, $0) / scale }
-        var v = MeanChecks.meanAlongDirections(projections, targets: targets, alpha: alpha, names: names)
-        v.check = name
-        v.effectUnit = "× ‖E ĝ‖"
+        var projections = unit.map { u in samples.map { dot($0, u) / scale } }
+        var targets = unit.map { dot(target, $0) / scale }
+        var dropped: [String] = []
+        for k in stride(from: projections.count - 1, through: 1, by: -1)
+        where uninformative(projections[k], target: targets[k], first: projections[0]) {
+            dropped.append(names[k])
+            projections.remove(at: k)
+            targets.remove(at: k)
+            names.remove(at: k)
+        }
+        let runOmnibus = omnibus && samples.count >= 10 * target.count
+        let share = runOmnibus ? Multiplicity.bonferroni(alpha, tests: 2) : alpha
+        var directed = MeanChecks.meanAlongDirections(
+            projections, targets: targets, alpha: share, required: required, names: names)
+        directed.check = "directed"
+        directed.effectUnit = "× ‖E ĝ‖"
+        directed.details += "; α split: Bonferroni α/\(projections.count) per direction, Holm across them"
+        if !dropped.isEmpty { directed.details += "; dropped (no information): \(dropped.joined(separator: ", "))" }
+        guard runOmnibus else {
+            directed.check = name
+            directed.details += "; directed only (omnibus needs n ≥ 10 d)"
+            return directed
+        }
+        let whole = MeanChecks.omnibusMean(samples, target: target, alpha: share, scale: scale)
+        var v = Multiplicity.holmCombined([directed, whole], alpha: alpha, name: name)
+        v.detectableEffect = whole.detectableEffect.isFinite ? whole.detectableEffect : directed.detectableEffect
+        v.effectUnit = whole.detectableEffect.isFinite ? "× ‖E ĝ‖ (any direction)" : "× ‖E ĝ‖"
+        if let required, v.outcome == .pass, v.detectableEffect > required { v.outcome = .inconclusive }
+        v.details += "; α split: α/2 directed, α/2 omnibus, Holm"
         return v
     }
 
+    /// A direction whose projections cannot inform the test: no spread and on target, or exactly
+    /// proportional to `first` (correlation ±1 to 1e-9).
+    static func uninformative(_ values: [Double], target: Double, first: [Double]) -> Bool {
+        let s = MeanChecks.Summary(values)
+        if s.standardDeviation == 0 { return s.mean == target }
+        let f = MeanChecks.Summary(first)
+        guard f.standardDeviation > 0 else { return false }
+        let covariance =
+            zip(values, first).reduce(0.0) { $0 + ($1.0 - s.mean) * ($1.1 - f.mean) } / Double(max(values.count - 1, 1))
+        return abs(covariance / (s.standardDeviation * f.standardDeviation)) > 1 - 1e-9
+    }
+
     /// E‖ĝ‖² = expected: a t-test on ‖ĝ‖² values (n large: CLT); effect relative to `expected`.
-    public static func secondMoment(_ samples: [[Double]], expected: Double, alpha: Double, name: String) -> Verdict {
+    public static func secondMoment(
+        _ samples: [[Double]], expected: Double, alpha: Double, name: String, required: Double? = nil
+    ) -> Verdict {
         let ratios = samples.map { norm2($0) / expected }
-        var v = MeanChecks.scalarMean(ratios, target: 1, alpha: alpha, name: name)
+        var v = MeanChecks.scalarMean(ratios, target: 1, alpha: alpha, required: required, name: name)
         v.effectUnit = "relative"
         return v
     }

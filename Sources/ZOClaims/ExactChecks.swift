@@ -3,10 +3,15 @@ import ZOStats
 
 /// Deterministic checks (α = 0): a property that holds exactly, or up to a stated rounding bound.
 public enum ExactChecks {
-    public static func verdict(_ name: String, ok: Bool, statistic: Double, n: Int, details: String) -> Verdict {
+    /// A deterministic verdict: α = 0 (no false fails), p = 1 or 0. `tolerance` is what the statistic is
+    /// compared with (in `unit`): the check fails on any violation beyond it, so it is reported as the
+    /// detectable effect ("exact, tolerance …"), never as a power statement.
+    public static func verdict(
+        _ name: String, ok: Bool, statistic: Double, n: Int, tolerance: Double, unit: String, details: String
+    ) -> Verdict {
         Verdict(
-            check: name, statistic: statistic, pValue: ok ? 1 : 0, n: n, alpha: 0, detectableEffect: 0,
-            effectUnit: "exact", outcome: ok ? .pass : .fail, details: details)
+            check: name, statistic: statistic, pValue: ok ? 1 : 0, n: n, alpha: 0, detectableEffect: tolerance,
+            effectUnit: "exact, tolerance in \(unit)", outcome: ok ? .pass : .fail, details: details)
     }
 
     /// Rank of every matrix perturbation ≤ r (GSL SVD, tolerance 1e-10·σ_max), over several steps.
@@ -25,6 +30,7 @@ public enum ExactChecks {
         }
         return verdict(
             "numerical rank ≤ \(rank)", ok: worst <= rank, statistic: Double(worst), n: checked,
+            tolerance: Double(rank), unit: "numerical rank (SVD, 1e-10·σ_max)",
             details: "largest numerical rank \(worst) over \(checked) perturbations")
     }
 
@@ -41,7 +47,8 @@ public enum ExactChecks {
                     .bases(tensor: 0)
             else {
                 return verdict(
-                    "orthonormal bases", ok: false, statistic: .nan, n: step, details: "no bases for a matrix tensor")
+                    "orthonormal bases", ok: false, statistic: .nan, n: step, tolerance: 1e-12,
+                    unit: "max |UᵀU − I|", details: "no bases for a matrix tensor")
             }
             worst = max(
                 worst, LinearAlgebra.orthonormalityDefect(u, rows: 40, cols: 8),
@@ -51,6 +58,7 @@ public enum ExactChecks {
         }
         return verdict(
             "‖UᵀU − I‖_max, ‖VᵀV − I‖_max ≤ 1e-12", ok: worst <= 1e-12 && fixedInBlock, statistic: worst, n: 20,
+            tolerance: 1e-12, unit: "max |UᵀU − I|",
             details: "worst defect \(worst); bases fixed within blocks: \(fixedInBlock)")
     }
 
@@ -98,7 +106,8 @@ public enum ExactChecks {
             worst = max(worst, zip(theta.values, expected.values).map { abs($0 - $1) }.max() ?? 0)
         }
         return verdict(
-            "LOZO-M equals its recurrence", ok: worst <= 1e-12, statistic: worst, n: 6,
+            "LOZO-M equals its recurrence", ok: worst <= 1e-12, statistic: worst, n: 6, tolerance: 1e-12,
+            unit: "max |Δθ|",
             details: "max |Δ| = \(worst) over 6 steps (3 refreshes)")
     }
 

@@ -16,6 +16,8 @@ extension KeyStream {
     static let referenceDraws = KeyStream("referenceDraws", 3)
     /// LOZO's V for the Rao–Blackwellised second moment, draw k then `fold(in: k)`.
     static let conditionalDraws = KeyStream("conditionalDraws", 5)
+    /// The pilot draws that size a template (`TemplateSizing`): far above any draw index k < maxDraws.
+    static let templatePilot = KeyStream("templatePilot", -1)
     /// The k-th random direction of `Checks.unbiased` (7000 + k).
     static func randomDirection(_ k: Int) -> KeyStream { KeyStream("randomDirection", 7_000 + k) }
     /// Seed s of a multi-seed run of SPARSE-THEOREM-1 (100 + s).

@@ -33,7 +33,9 @@ public enum MeZOClaims {
         let bed = try Checks.gaussianBed(dimension: 20, context: context)
         let samples = try Checks.draws(gaussian(context), bed: bed, count: context.draws(2000), context: context)
         let (g, a) = (bed.g, context.alpha(alpha))
-        let directed = Checks.unbiased(samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: context.key, name: "directed")
+        let directed = Checks.unbiased(
+            samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2), key: context.key, name: "directed",
+            omnibus: false)  // the χ² test below is the omnibus (known covariance)
         // Known covariance Σ = ‖g‖²I + ggᵀ: Σ⁻¹v = (v − g gᵀv / (2‖g‖²)) / ‖g‖² (Sherman–Morrison).
         let g2 = Checks.norm2(g)
         let chi = MeanChecks.chiSquaredMean(samples, target: g, alpha: Multiplicity.bonferroni(a, tests: 2)) { v in

@@ -40,6 +40,7 @@ public enum PitfallClaims {
         let fraction = Double(drifted[0]) / Double(layout.count)
         return ExactChecks.verdict(
             "in-place drifts, copy exact", ok: drifted[0] > 0 && drifted[1] == 0, statistic: fraction, n: layout.count,
+            tolerance: 0, unit: "entries changed by the copy path",
             details: String(
                 format: "in-place: %.1f%% of entries changed after one step; copy: %d", 100 * fraction, drifted[1]))
     }
@@ -63,6 +64,7 @@ public enum PitfallClaims {
         }
         return ExactChecks.verdict(
             "update regenerates the measured Z", ok: bad.isEmpty, statistic: Double(bad.count), n: distributions.count,
+            tolerance: 0, unit: "distributions whose regenerated Z differs (bitwise)",
             details: bad.isEmpty ? "all \(distributions.count) distributions bit-identical" : "mismatch: \(bad)")
     }
 
@@ -80,7 +82,8 @@ public enum PitfallClaims {
         let (ok, mismatches) = try ExactChecks.regenerationIdentical(
             LOZOReferenceFaithful(rank: 2, lazyInterval: 3), steps: 9, context: context)
         return ExactChecks.verdict(
-            "update regenerates the measured Z", ok: ok, statistic: Double(mismatches), n: 9,
+            "update regenerates the measured Z", ok: ok, statistic: Double(mismatches), n: 9, tolerance: 0,
+            unit: "steps whose regenerated Z differs (bitwise)",
             details: "\(mismatches) of 9 steps differ (resample steps 0, 3, 6)")
     }
 
@@ -135,7 +138,8 @@ public enum PitfallClaims {
         ])
         let theta = try Parameters<Double>(
             layout: layout, values: RandomFill.gaussian(Double.self, count: layout.count, key: context.key))
-        let objective = Checks.Linear(layout: layout, g: [Double](repeating: 0, count: layout.count))  // c = 0: only decay moves θ
+        // c = 0: only decay moves θ.
+        let objective = Checks.Linear(layout: layout, g: [Double](repeating: 0, count: layout.count))
         let estimator = try ZOEstimator(GaussianRGE(), epsilon: ZODefaults.epsilon)
         let e = try estimator.measure(objective, at: theta, step: 0, key: context.key)
         var updated = theta
@@ -148,7 +152,8 @@ public enum PitfallClaims {
             }
         }
         return ExactChecks.verdict(
-            "decay on matrices only", ok: wrong == 0, statistic: Double(wrong), n: layout.count,
+            "decay on matrices only", ok: wrong == 0, statistic: Double(wrong), n: layout.count, tolerance: 0,
+            unit: "entries off by > 1e-15",
             details: "\(wrong) entries decayed wrongly")
     }
 }

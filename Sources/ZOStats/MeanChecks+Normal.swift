@@ -9,7 +9,7 @@ extension MeanChecks {
     }
 
     /// z-test of E X̂ = target for an estimate with standard error SE: z = (x̂ − target)/SE ~ N(0, 1) under
-    /// H₀ (CLT). Design: `Design.meanDetectable(n: 1, sigma: SE, …)`, the discrepancy detected with power 1 − β.
+    /// H₀ (CLT). Design: `Design.zDetectable(standardError: SE, …)`, the discrepancy detected with power 1 − β.
     public static func zTest(
         estimate: Double, target: Double, standardError: Double, n: Int, alpha: Double, sides: Design.Sides = .two,
         name: String = "z-test"
@@ -18,7 +18,7 @@ extension MeanChecks {
         let p = normalPValue(z, sides: sides)
         return Verdict(
             check: name, statistic: z, pValue: p, n: n, alpha: alpha,
-            detectableEffect: Design.meanDetectable(n: 1, sigma: standardError, alpha: alpha, sides: sides),
+            detectableEffect: Design.zDetectable(standardError: standardError, alpha: alpha, sides: sides),
             outcome: p < alpha ? .fail : .pass,
             details: "estimate \(estimate) ± \(standardError) (SE), target \(target)")
     }

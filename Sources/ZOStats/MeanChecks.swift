@@ -80,9 +80,22 @@ public enum MeanChecks {
         _ values: [Double], target: Double, alpha: Double, sides: Design.Sides = .two,
         required: Double? = nil, name: String = "mean"
     ) -> Verdict {
+        if let bad = Verdict.nonFinite(in: values, check: name, alpha: alpha)
+            ?? Verdict.nonFiniteTarget([target], check: name, alpha: alpha)
+        {
+            return bad
+        }
         let s = Summary(values)
         let se = s.standardError
-        let t = se > 0 ? (s.mean - target) / se : (s.mean == target ? 0 : .infinity * (s.mean > target ? 1 : -1))
+        guard se > 0 else {
+            // Every value equal: no t statistic; the comparison is exact (statistic = mean − target).
+            let holds = sides == .two ? s.mean == target : s.mean <= target
+            return Verdict(
+                check: name, statistic: s.mean - target, pValue: holds ? 1 : 0, n: s.n, alpha: alpha,
+                detectableEffect: 0, outcome: holds ? .pass : .fail,
+                details: "all \(s.n) values equal \(s.mean): compared exactly with target \(target)")
+        }
+        let t = (s.mean - target) / se
         let dof = Double(max(s.n - 1, 1))
         let p = sides == .two ? min(1, 2 * Dist.tSurvival(abs(t), dof: dof)) : Dist.tSurvival(t, dof: dof)
         let detectable = Design.meanDetectable(n: s.n, sigma: s.standardDeviation, alpha: alpha, sides: sides)
@@ -128,6 +141,11 @@ public enum MeanChecks {
     ) -> Verdict {
         let n = samples.count
         let d = target.count
+        if let bad = Verdict.nonFinite(in: samples.flatMap { $0 }, check: "χ² mean", alpha: alpha)
+            ?? Verdict.nonFiniteTarget(target, check: "χ² mean", alpha: alpha)
+        {
+            return bad
+        }
         var mean = [Double](repeating: 0, count: d)
         for x in samples { for j in 0..<d { mean[j] += x[j] } }
         let diff = (0..<d).map { mean[$0] / Double(n) - target[$0] }
@@ -149,6 +167,11 @@ public enum MeanChecks {
     {
         let n = samples.count
         let d = target.count
+        if let bad = Verdict.nonFinite(in: samples.flatMap { $0 }, check: "Hotelling T²", alpha: alpha)
+            ?? Verdict.nonFiniteTarget(target, check: "Hotelling T²", alpha: alpha)
+        {
+            return bad
+        }
         guard n > d + 1 else {
             return Verdict(
                 check: "Hotelling T²", statistic: .nan, pValue: 1, n: n, alpha: alpha, detectableEffect: .infinity,

@@ -39,12 +39,12 @@ import ZOStats
     }
 
     /// z-test of an estimate with known SE = 0.1, α = 0.01 two-sided: size, and power at
-    /// meanDetectable(n: 1, σ: SE); 4000 draws, seed 43.
+    /// zDetectable(SE); 4000 draws, seed 43.
     @Test func zTestHasItsSizeAndPower() {
         let alpha = 0.01
         let se = 0.1
         let reps = 4000
-        let effect = Design.meanDetectable(n: 1, sigma: se, alpha: alpha)
+        let effect = Design.zDetectable(standardError: se, alpha: alpha)
         let z = Simulation.gaussians(2 * reps, PRNGKey(seed: 43))
         var nullRejects = 0
         var altRejects = 0

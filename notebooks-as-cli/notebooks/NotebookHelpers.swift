@@ -10,8 +10,10 @@ enum NB {
             claim: claim, outcome: v.outcome.rawValue, expected: expected.rawValue, statistic: v.statistic,
             pValue: v.pValue, alpha: v.alpha, n: v.n,
             detail: v.details
-                + (v.detectableEffect.isFinite
-                    ? String(format: " Detects %.3g %@ at power 0.95.", v.detectableEffect, v.effectUnit) : ""))
+                + (v.alpha == 0
+                    ? String(format: " Exact check (α = 0): fails beyond %.3g (%@).", v.detectableEffect, v.effectUnit)
+                    : v.detectableEffect.isFinite
+                        ? String(format: " Detects %.3g %@ at power 0.95.", v.detectableEffect, v.effectUnit) : ""))
     }
 
     /// A report row from a catalog claim's result.

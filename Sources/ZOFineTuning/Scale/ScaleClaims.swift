@@ -58,6 +58,7 @@ public enum ScaleClaims {
             .map { "\($0.role)[\($0.layer ?? -1)] \(TextFormat.fixed($0.stableRank, 2))" }.joined(separator: ", ")
         return ExactChecks.verdict(
             "max stable rank / min(m, n) ≤ \(stableRankThreshold)", ok: ok, statistic: s.maxFraction, n: s.count,
+            tolerance: stableRankThreshold, unit: "stable rank / min(m, n)",
             details:
                 """
                 max \(TextFormat.fixed(s.maxFraction, 4)) at \(s.worst), median \
