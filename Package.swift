@@ -22,6 +22,9 @@ let package = Package(
         .library(name: "ZOClaims", targets: ["ZOClaims"]),
         .library(name: "ZOReports", targets: ["ZOReports"]),
         .library(name: "ZOFiles", targets: ["ZOFiles"]),
+        // The `zocheck` command tree as a library: `ZOCheckCLI.main(ZOCheckExtensions(...))` runs it with a
+        // researcher's estimators and claims registered (Examples/MyEstimator's my-zocheck).
+        .library(name: "ZOCheckCLI", targets: ["ZONotebooks"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [

@@ -39,11 +39,11 @@ extension ZOCheckCommand {
             if power, alpha != nil {
                 throw ValidationError("--alpha applies to calibration; drop it, or drop --power (faults run at each α)")
             }
-            if power, !id.isEmpty, Self.powerChecks(ids: id).isEmpty {
+            if power, !id.isEmpty, try Self.powerChecks(ids: id).isEmpty {
                 throw ValidationError(
                     """
                     no planted fault is caught by a claim matching --id \(id); the claims that catch faults: \
-                    \(Self.powerChecks(ids: []).map(\.claim.id).joined(separator: ", "))
+                    \(try Self.powerChecks(ids: []).map(\.claim.id).joined(separator: ", "))
                     """
                 )
             }
@@ -51,9 +51,10 @@ extension ZOCheckCommand {
         }
 
         /// (fault, claim) pairs of power mode, restricted to claims whose id contains one of `ids`.
-        static func powerChecks(ids: [String]) -> [(fault: PlantedFault, claim: Claim)] {
-            PlantedFault.allCases.flatMap { fault in
-                fault.caughtBy.compactMap { Catalog.standard.claim(id: $0) }
+        static func powerChecks(ids: [String]) throws -> [(fault: PlantedFault, claim: Claim)] {
+            let catalog = try ZOCheckExtensions.catalog
+            return PlantedFault.allCases.flatMap { fault in
+                fault.caughtBy.compactMap { catalog.claim(id: $0) }
                     .filter { claim in ids.isEmpty || ids.contains { claim.id.lowercased().contains($0.lowercased()) } }
                     .map { (fault, $0) }
             }
@@ -62,14 +63,16 @@ extension ZOCheckCommand {
         func run() throws {
             var rows: [ZOCheck.Audit.Row] = []
             if power {
-                for (fault, claim) in Self.powerChecks(ids: id) {
+                for (fault, claim) in try Self.powerChecks(ids: id) {
                     FileHandle.standardError.write(Data("power: \(fault.rawValue) → \(claim.id)…\n".utf8))
                     rows.append(
                         ZOCheck.Audit.run(claim, runs: runs, root: common.seed, size: size, fault: fault, jobs: jobs))
                 }
             } else {
                 // The scale claims run the real model (~10 s a check): only when asked for by --id.
-                let claims = Catalog.standard.select(ids: id).filter { !id.isEmpty || $0.source.paper != .scale }
+                let claims = try ZOCheckExtensions.catalog.select(ids: id).filter {
+                    !id.isEmpty || $0.source.paper != .scale
+                }
                 guard !claims.isEmpty else { throw ValidationError("no claim matches --id \(id)") }
                 for claim in claims {
                     FileHandle.standardError.write(Data("audit: \(claim.id) × \(runs)…\n".utf8))

@@ -32,7 +32,7 @@ extension ZOCheckCommand {
         }
 
         func run() throws {
-            let claims = Catalog.standard.select(ids: id, sources: source)
+            let claims = try ZOCheckExtensions.catalog.select(ids: id, sources: source)
             guard !claims.isEmpty else {
                 throw ValidationError(
                     "no claim matches --id \(id) --source \(source.map(\.rawValue)); run `zocheck claims --list`")

@@ -51,17 +51,18 @@ extension ZOCheckCommand {
             let problem = try LowRankMatrixQuadratic<Double>(
                 m: m, n: n, rankA: gradientRank, rankB: gradientRank, key: key.fold(in: .compareProblem))
             let theta = problem.initialPoint()
-            let estimators: [any GradientEstimator] = [
-                try ZOEstimator(GaussianRGE(), epsilon: epsilon),
-                try ZOEstimator(SphereRGE(), epsilon: epsilon),
-                try ZOEstimator(GaussianRGE(), epsilon: epsilon, samples: 4),
-                try ZOEstimator(LOZO(rank: rank), epsilon: epsilon),
-                try ZOEstimator(SubZero(rank: rank, refreshInterval: 1), epsilon: epsilon),
-                try ZOEstimator(SparseMeZO(sparsity: sparsity), epsilon: epsilon),
-                try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: .forward),
-                try CoordinateDifferences(epsilon: epsilon),
-                FirstOrderReference(),
-            ]
+            let estimators: [any GradientEstimator] =
+                [
+                    try ZOEstimator(GaussianRGE(), epsilon: epsilon),
+                    try ZOEstimator(SphereRGE(), epsilon: epsilon),
+                    try ZOEstimator(GaussianRGE(), epsilon: epsilon, samples: 4),
+                    try ZOEstimator(LOZO(rank: rank), epsilon: epsilon),
+                    try ZOEstimator(SubZero(rank: rank, refreshInterval: 1), epsilon: epsilon),
+                    try ZOEstimator(SparseMeZO(sparsity: sparsity), epsilon: epsilon),
+                    try ZOEstimator(GaussianRGE(), epsilon: epsilon, scheme: .forward),
+                    try CoordinateDifferences(epsilon: epsilon),
+                    FirstOrderReference(),
+                ] + ZOCheckExtensions.current.estimators.map(\.estimator)
             let g = try problem.gradient(theta)
             let stable = try LinearAlgebra.stableRank(g, rows: m, cols: n)
             let rows = try EstimatorComparison.run(

@@ -45,7 +45,8 @@ public enum VerifyNotebook: Notebook {
     ]
 
     public static func run(_ ctx: NotebookContext) throws -> Report {
-        let selected = ctx.size == .tiny ? tinyClaims.compactMap(Catalog.standard.claim(id:)) : Catalog.standard.claims
+        let catalog = try ZOCheckExtensions.catalog
+        let selected = ctx.size == .tiny ? tinyClaims.compactMap(catalog.claim(id:)) : catalog.claims
         var results: [ClaimResult] = []
         for (i, claim) in selected.enumerated() {
             ctx.progress.update("claim \(claim.id)", done: i, total: selected.count)

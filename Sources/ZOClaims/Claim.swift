@@ -13,6 +13,8 @@ public struct ClaimSource: Codable, Sendable, Hashable {
         /// Measurements on the pretrained transformer and real sentences (escalation item 7); the
         /// location names the paper whose premise or formula is measured.
         case scale
+        /// A researcher's own claim (a user catalog, or registered through `ZOCheckCLI`).
+        case own
     }
 
     public let paper: Paper

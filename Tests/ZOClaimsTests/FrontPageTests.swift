@@ -60,3 +60,55 @@ import ZOCheck
         #expect(broken.isEmpty, "broken links: \(broken)")
     }
 }
+
+/// The README's Swift snippets are copies of `// README-SNIPPET: <name>` regions of Examples/ (which CI
+/// compiles and tests against a tagged ZOCheck), so they cannot rot: each `<!-- snippet: <name> -->`
+/// block must equal its region, dedented (`scripts/readme-snippets.py` rewrites them).
+@Suite struct ReadmeSnippetTests {
+    static func regions() throws -> [String: String] {
+        let examples = ProofAnchorTests.root.appendingPathComponent("Examples")
+        var out: [String: String] = [:]
+        let files = FileManager.default.enumerator(atPath: examples.path)?.compactMap { $0 as? String } ?? []
+        for file in files where file.hasSuffix(".swift") && !file.contains(".build/") {
+            let text = try String(contentsOf: examples.appendingPathComponent(file), encoding: .utf8)
+            var name: String?
+            var lines: [Substring] = []
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasPrefix("// README-SNIPPET: ") {
+                    name = String(trimmed.dropFirst("// README-SNIPPET: ".count))
+                    lines = []
+                } else if trimmed == "// README-SNIPPET-END", let n = name {
+                    let indent =
+                        lines.filter { !$0.allSatisfy(\.isWhitespace) }
+                        .map { $0.prefix { $0 == " " }.count }.min() ?? 0
+                    out[n] = lines.map { $0.count >= indent ? String($0.dropFirst(indent)) : "" }
+                        .joined(separator: "\n")
+                    name = nil
+                } else if name != nil {
+                    lines.append(line)
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func readmeSnippetsAreCopiesOfTheExample() throws {
+        let readme = try #require(ProofAnchorTests.read("README.md"), "README.md is missing")
+        let regions = try Self.regions()
+        let blocks = readme.components(separatedBy: "<!-- snippet: ").dropFirst()
+        #expect(!blocks.isEmpty, "README.md has no snippet markers")
+        for block in blocks {
+            let name = String(block.prefix { $0 != " " })
+            let region = try #require(regions[name], "snippet '\(name)' is defined in no Examples/ file")
+            guard let open = block.range(of: "```swift\n"),
+                let close = block.range(of: "\n```", range: open.upperBound..<block.endIndex)
+            else {
+                Issue.record("snippet '\(name)' has no fenced Swift block")
+                continue
+            }
+            let shown = String(block[open.upperBound..<close.lowerBound])
+            #expect(shown == region, "README snippet '\(name)' differs from Examples/: run scripts/readme-snippets.py")
+        }
+    }
+}

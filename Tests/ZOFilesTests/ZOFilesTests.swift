@@ -50,7 +50,8 @@ private func read(_ url: URL) -> String? { try? String(contentsOf: url, encoding
         let file = dir.appendingPathComponent(".lock")
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        child.arguments = [file.path, "sleep", "30"]
+        // -o: flock itself holds the lock and `sleep` does not inherit it, so killing flock frees it.
+        child.arguments = ["-o", file.path, "sleep", "30"]
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/flock") else { return }
         try child.run()
         defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
