@@ -24,7 +24,7 @@ let package = Package(
         .library(name: "ZOFiles", targets: ["ZOFiles"]),
         // The `zocheck` command tree as a library: `ZOCheckCLI.main(ZOCheckExtensions(...))` runs it with a
         // researcher's estimators and claims registered (Examples/MyEstimator's my-zocheck).
-        .library(name: "ZOCheckCLI", targets: ["ZONotebooks"]),
+        .library(name: "ZOCheckCLI", targets: ["ZOCheckCLI"]),
         .executable(name: "zocheck", targets: ["zocheck"]),
     ],
     dependencies: [
@@ -61,6 +61,7 @@ let package = Package(
             ],
             swiftSettings: swift6),
         .target(name: "ZOCheckTesting", dependencies: ["ZOStats"], swiftSettings: swift6),
+        .target(name: "ZOCheckCLI", dependencies: ["ZOCheck", "ZONotebooks"], swiftSettings: swift6),
         // Crash-safe directories: flock'd lock files ("in use by pid N"), atomic directory exchange,
         // stale-file cleanup. No dependencies; reports and checkpoints use it.
         .target(name: "ZOFiles", swiftSettings: swift6),

@@ -38,17 +38,27 @@ public enum ClaimTemplates {
         let g = try objective.gradient(theta).map(Double.init)
         let target = expectedMean?(g) ?? g
         let directions = Checks.norm2(zip(g, target).map { $0 - $1 }) > 1e-12 * Checks.norm2(target) ? 4 : 3
+        let scale = Checks.norm2(target).squareRoot()
+        let omnibusAlpha = Multiplicity.bonferroni(alpha, tests: 2)
         let sizing = try TemplateSizing.resolve(
             draws: draws, defaultDraws: 4000, effect: effect, power: power, maxDraws: maxDraws,
-            alphaPerTest: Multiplicity.bonferroni(alpha, tests: directions), name: "ClaimTemplates.unbiased"
+            alphaPerTest: Multiplicity.bonferroni(omnibusAlpha, tests: directions), name: "ClaimTemplates.unbiased"
         ) { pilot in
-            // σ of the projections on the unit target direction, in units of ‖target‖ (the test's unit).
-            let scale = Checks.norm2(target).squareRoot()
-            let values = try Self.draws(
-                estimator, objective, theta, count: pilot, seed: seed, root: TemplateSizing.pilot(seed)
+            // The directed tests' σ (projections on the unit target, in units of ‖target‖) and the
+            // omnibus's λ_max; the n returned serves both (the verdict reports the omnibus's any-direction
+            // detectable effect when it runs).
+            let samples = try Self.draws(
+                estimator, objective, theta, count: pilot, seed: seed, root: TemplateSizing.pilot(seed))
+            let sigma = MeanChecks.Summary(samples.map { Checks.dot($0, target) / (scale * scale) }).standardDeviation
+            let lambda = MeanChecks.largestCovarianceEigenvalue(samples) * 1.2 * 1.2
+            return (
+                sigma,
+                { effect, power in
+                    Design.omnibusSamplesNeeded(
+                        effect: effect, largestEigenvalue: lambda, scale: scale, dimension: target.count,
+                        alpha: omnibusAlpha, power: power)
+                }
             )
-            .map { Checks.dot($0, target) / (scale * scale) }
-            return MeanChecks.Summary(values).standardDeviation
         }
         var v = Checks.unbiased(
             try Self.draws(estimator, objective, theta, count: sizing.draws, seed: seed), target: target, gradient: g,
@@ -74,7 +84,7 @@ public enum ClaimTemplates {
                 estimator, objective, theta, count: pilot, seed: seed, root: TemplateSizing.pilot(seed)
             )
             .map { Checks.norm2($0) / value }
-            return MeanChecks.Summary(values).standardDeviation
+            return (MeanChecks.Summary(values).standardDeviation, nil)
         }
         var v = Checks.secondMoment(
             try Self.draws(estimator, objective, theta, count: sizing.draws, seed: seed), expected: value,
@@ -170,12 +180,16 @@ public struct TemplateSizing: Sendable {
 
     static func pilot(_ seed: UInt64) -> PRNGKey { PRNGKey(seed: seed).fold(in: .templatePilot) }
 
+    /// What a pilot reports: the σ of the t-tested quantity, and optionally the n another part of the
+    /// check needs for (effect, power) (the omnibus of `unbiased`).
+    typealias Pilot = (sigma: Double, otherNeeds: ((Double, Double) -> Int)?)
+
     /// Fixed `draws` (or `defaultDraws` without an effect), or n from `Design.meanSamplesNeeded` at the
-    /// pilot's σ (×1.2 for its uncertainty: the
-    /// 95 % upper bound of σ from 200 Gaussian values is 1.09σ̂; heavier tails need more), capped at `maxDraws`.
+    /// pilot's σ (×1.2 for its uncertainty: the 95 % upper bound of σ from 200 Gaussian values is 1.09σ̂;
+    /// heavier tails need more) and the pilot's other needs, the larger; capped at `maxDraws`.
     static func resolve(
         draws: Int?, defaultDraws: Int, effect: Double?, power: Double, maxDraws: Int, alphaPerTest: Double,
-        name: String, pilotSigma: (Int) throws -> Double
+        name: String, pilot: (Int) throws -> Pilot
     ) throws -> TemplateSizing {
         if let draws { try Check.positive(draws - 1, "draws − 1", at: name, fix: "pass draws ≥ 2") }
         guard let effect else { return TemplateSizing(draws: draws ?? defaultDraws, note: "") }
@@ -185,15 +199,17 @@ public struct TemplateSizing: Sendable {
                 fix: "pass e.g. effect: 0.1, power: 0.95")
         }
         if let draws { return TemplateSizing(draws: draws, note: "required effect \(effect) at power \(power); ") }
-        let sigma = try pilotSigma(pilotDraws) * 1.2
-        let needed = Design.meanSamplesNeeded(effect: effect, sigma: sigma, alpha: alphaPerTest, power: power)
+        let (sigma, otherNeeds) = try pilot(pilotDraws)
+        let needed = max(
+            Design.meanSamplesNeeded(effect: effect, sigma: sigma * 1.2, alpha: alphaPerTest, power: power),
+            otherNeeds?(effect, power) ?? 0)
         let n = min(max(needed, 2), maxDraws)
         let note =
             needed > maxDraws
             ? "sized: n = \(needed) needed for effect \(effect) at power \(power) exceeds maxDraws = \(maxDraws); "
             : """
-            sized: n = \(n) for effect \(effect) at power \(power) (pilot σ ≈ \
-            \(TextFormat.fixed(sigma / 1.2, 4)), ×1.2 margin); 
+            sized: n = \(n) for effect \(effect) at power \(power) (pilot of \(pilotDraws): σ ≈ \
+            \(TextFormat.fixed(sigma, 4)), ×1.2 margin); 
             """
         return TemplateSizing(draws: n, note: note)
     }

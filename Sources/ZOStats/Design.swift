@@ -110,6 +110,20 @@ public enum Design {
         return (hi / Double(max(n, 1))).squareRoot()
     }
 
+    /// n for `MeanChecks.omnibusMean` to detect a bias of norm `effect`·`scale` in any direction with
+    /// power `power`: its any-direction detectable effect is δ_M(n)·√λ_max/scale with δ_M(n) = δ_M(1)/√n
+    /// (`chiSquaredDetectable`), so n = ⌈(δ_M(1)·√λ_max/(scale·effect))²⌉, and at least 10·d (the omnibus
+    /// runs only when n ≥ 10 d). Proofs/statistics.md#omnibus.
+    public static func omnibusSamplesNeeded(
+        effect: Double, largestEigenvalue: Double, scale: Double, dimension d: Int, alpha: Double,
+        power: Double = defaultPower
+    ) -> Int {
+        let unit = chiSquaredDetectable(n: 1, dimension: d, alpha: alpha, power: power)
+        let k = unit * largestEigenvalue.squareRoot() / (scale * effect)
+        guard k.isFinite else { return Int.max }
+        return max(10 * d, Int((k * k).rounded(.up)))
+    }
+
     /// Median of means with k = ⌈8 ln(1/α)⌉ blocks: a deviation of 2·(2σ√(k/n)) is detected with
     /// probability ≥ 1 − α (the estimate is within 2σ√(k/n) of the true mean w.p. ≥ 1 − e^{−k/8}).
     public static func medianOfMeansDetectable(n: Int, sigma: Double, alpha: Double) -> Double {

@@ -96,4 +96,28 @@ extension MeanChecks {
                 (gap \(nullGap)); detects Mahalanobis \(mahalanobis)
                 """)
     }
+
+    /// The largest eigenvalue of the sample covariance of `samples` by power iteration (no d×d matrix:
+    /// each iteration is Σᵢ (xᵢ − x̄)⟨xᵢ − x̄, v⟩/(n − 1), O(n d); 60 iterations from the all-ones vector).
+    public static func largestCovarianceEigenvalue(_ samples: [[Double]]) -> Double {
+        let n = samples.count
+        guard n > 1, let d = samples.first?.count, d > 0 else { return 0 }
+        var mean = [Double](repeating: 0, count: d)
+        for x in samples { for j in 0..<d { mean[j] += x[j] / Double(n) } }
+        var v = [Double](repeating: 1 / Double(d).squareRoot(), count: d)
+        var lambda = 0.0
+        for _ in 0..<60 {
+            var next = [Double](repeating: 0, count: d)
+            for x in samples {
+                var dot = 0.0
+                for j in 0..<d { dot += (x[j] - mean[j]) * v[j] }
+                for j in 0..<d { next[j] += (x[j] - mean[j]) * dot / Double(n - 1) }
+            }
+            let norm = next.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 else { return 0 }
+            lambda = norm
+            v = next.map { $0 / norm }
+        }
+        return lambda
+    }
 }
