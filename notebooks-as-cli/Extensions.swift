@@ -2,14 +2,39 @@ import ArgumentParser
 import Foundation
 import ZOCheck
 
-/// An estimator with the label the reports show.
+/// An estimator with the label the reports show, and the same estimator at another ε (which the
+/// bias-vs-epsilon notebook sweeps): given, or derived for a `ZOEstimator` (any `EpsilonAdjustable`).
 public struct LabelledEstimator: Sendable {
     public let label: String
     public let estimator: any GradientEstimator
+    /// The estimator at perturbation radius ε; nil when it has no ε to vary.
+    public let atEpsilon: (@Sendable (Double) throws -> any GradientEstimator)?
 
-    public init(_ label: String, _ estimator: any GradientEstimator) {
+    public init(
+        _ label: String, _ estimator: any GradientEstimator,
+        atEpsilon: (@Sendable (Double) throws -> any GradientEstimator)? = nil
+    ) {
         self.label = label
         self.estimator = estimator
+        if let atEpsilon {
+            self.atEpsilon = atEpsilon
+        } else if let adjustable = estimator as? any EpsilonAdjustable {
+            self.atEpsilon = { try adjustable.withEpsilon($0) }
+        } else {
+            self.atEpsilon = nil
+        }
+    }
+}
+
+/// An estimator that can be rebuilt at another perturbation radius ε.
+public protocol EpsilonAdjustable: Sendable {
+    func withEpsilon(_ epsilon: Double) throws -> any GradientEstimator
+}
+
+extension ZOEstimator: EpsilonAdjustable {
+    /// The same distribution, scheme, samples and mode at ε.
+    public func withEpsilon(_ epsilon: Double) throws -> any GradientEstimator {
+        try ZOEstimator(distribution, epsilon: epsilon, scheme: scheme, samples: samples, mode: mode)
     }
 }
 
@@ -26,8 +51,17 @@ public struct ZOCheckExtensions: Sendable {
         self.claims = claims
     }
 
-    /// What this process registered (empty unless started through `ZOCheckCLI.main`).
-    public static var current: ZOCheckExtensions { Registry.shared.get() }
+    /// What this process registered (empty unless started through `ZOCheckCLI.main`), or what the current
+    /// task registered with `withRegistered`.
+    public static var current: ZOCheckExtensions { scoped ?? Registry.shared.get() }
+
+    @TaskLocal static var scoped: ZOCheckExtensions?
+
+    /// Runs `body` with `extensions` registered for the current task only (tests that run notebooks for
+    /// an estimator in-process, beside other tests).
+    public static func withRegistered<R>(_ extensions: ZOCheckExtensions, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(extensions, operation: body)
+    }
 
     /// The catalog the commands use: `Catalog.standard` followed by the registered claims.
     public static var catalog: Catalog {

@@ -18,11 +18,15 @@ extension KeyStream {
     static let cosineSumBed = KeyStream("cosineSumBed", 1)
     static let logisticBed = KeyStream("logisticBed", 2)
     static func bedDraws(_ b: Int) -> KeyStream { KeyStream("bedDraws", 100 + b) }
+    /// bias-vs-epsilon: registered estimator e's draws (then the bed, then the ε index).
+    static func registeredBiasDraws(_ e: Int) -> KeyStream { KeyStream("registeredBiasDraws", 200 + e) }
     /// restore-drift: under a cell's seed key, the starting point and the perturbation draws.
     static let startingPoint = KeyStream("startingPoint", 1)
     static let driftDraws = KeyStream("driftDraws", 2)
     /// convergence-rates: the runs of dimension index d (then T's index, then the seed).
     static func dimensionRun(_ d: Int) -> KeyStream { KeyStream("dimensionRun", 100 + d) }
+    /// convergence-rates: registered estimator e's runs (then d's index, T's index and the seed).
+    static func registeredRuns(_ e: Int) -> KeyStream { KeyStream("registeredRuns", 1000 + e) }
     /// gradient-structure: i.i.d. Gaussian matrices of each shape (then the tensor index).
     static let randomMatrices = KeyStream("randomMatrices", 77)
     /// rank-sweep: MeZO's draws, the draws at rank index r, the Rao–Blackwellised V at rank index r.

@@ -36,6 +36,8 @@ grep -q "rerun with: ZOCHECK_SEED=" "$work/fault.log" || { echo "check-example: 
 echo "check-example: 4/5 my-zocheck claims --id RADEMACHER"
 swift run --skip-build my-zocheck claims --id RADEMACHER | tail -3
 echo "check-example: 5/5 my-zocheck notebook variance-vs-dimension --size tiny"
-swift run --skip-build my-zocheck notebook variance-vs-dimension --size tiny --output-dir "$work/report" --quiet
-grep -q "Rademacher" "$work/report/report.md" || { echo "check-example: the report does not include Rademacher" >&2; exit 1; }
+swift run --skip-build my-zocheck notebook variance-vs-dimension --size tiny --output-dir "$work/reports" --quiet
+report="$work/reports/variance-vs-dimension/report.md"
+grep -q "Rademacher: V̂ = theory over d" "$report" || { echo "check-example: the report has no Rademacher verdict" >&2; exit 1; }
+grep -m1 "Rademacher: V̂ = theory over d" "$report"
 echo "check-example: OK — a tagged ZOCheck serves the example package (tests, planted fault, claims, notebook)"

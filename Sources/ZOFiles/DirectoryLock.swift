@@ -44,7 +44,13 @@ public final class DirectoryLock: @unchecked Sendable {
             }
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let e = errno
-                let holder = Self.readPid(fd)
+                // The holder writes its pid just after locking: give it a moment before saying
+                // "another process" (a loser that starts together with the winner reads an empty file).
+                var holder = Self.readPid(fd)
+                for _ in 0..<50 where holder == nil && (e == EWOULDBLOCK || e == EAGAIN) {
+                    usleep(2_000)
+                    holder = Self.readPid(fd)
+                }
                 close(fd)
                 guard e == EWOULDBLOCK || e == EAGAIN else {
                     throw FileSafetyError(

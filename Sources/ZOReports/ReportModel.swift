@@ -83,6 +83,12 @@ public struct Dataset: Sendable, Equatable, Codable {
         return rows.map { $0[j].number }
     }
 
+    /// The values of a text column, by name (numeric cells skipped).
+    public func texts(_ column: String) -> [String] {
+        guard let j = columns.firstIndex(where: { $0.name == column }) else { return [] }
+        return rows.compactMap { $0[j].text }
+    }
+
     /// Rows whose text column `column` equals `value`.
     public func filtered(_ column: String, equals value: String) -> Dataset {
         guard let j = columns.firstIndex(where: { $0.name == column }) else {

@@ -27,7 +27,9 @@ public enum BiasVsEpsilon: Notebook {
         at each ε (Holm over ε and schemes); the same against ∇f (E D = 0), expected refuted at every ε; Wald χ²₂ \
         of measured/exact over the ε grid for the bias and the RMS error (log-log fits with 95 % slope intervals). \
         The catalog checks MEZO-SMOOTHED and CENTRAL-COEFFICIENT-ORDER are run too. Sizes: tiny 3 ε, 400 draws; \
-        ci 6 ε in [0.01, 0.32], 4000 draws; full 8 ε in [0.005, 0.64], 40000 draws.
+        ci 6 ε in [0.01, 0.32], 4000 draws; full 8 ε in [0.005, 0.64], 40000 draws. Estimators registered by \
+        a researcher's executable (`ZOCheckCLI.main`, with an ε to vary) are measured on the same beds and grid from \
+        the plain mean, with the norm-of-mean correction of Proofs/statistics.md#norm-of-mean (`registered_bias`).
         """
     public static let claims = ["MEZO-SMOOTHED", "CENTRAL-COEFFICIENT-ORDER"]
     static let alpha = 0.001
@@ -133,7 +135,21 @@ public enum BiasVsEpsilon: Notebook {
         let catalog = ["MEZO-SMOOTHED", "CENTRAL-COEFFICIENT-ORDER"].compactMap(Catalog.standard.claim(id:)).map {
             Catalog.run($0, context: ClaimContext(seed: ctx.seed, size: ctx.size == .full ? .full : .ci))
         }
-        return try report(data, coef, catalog: catalog, beds: beds.map(\.label), draws: draws)
+        var out = try report(data, coef, catalog: catalog, beds: beds.map(\.label), draws: draws)
+        if let mine = try BiasVsEpsilonRegistered.run(ctx, beds: beds, epsilons: eps, draws: draws) {
+            let part = try BiasVsEpsilonRegistered.figureAndHeadlines(mine, mezo: data, draws: draws)
+            let labels = BiasVsEpsilonRegistered.unique(mine, "estimator").joined(separator: ", ")
+            out.datasets.append(mine)
+            out.figures.append(part.figure)
+            out.headlines += part.headlines
+            out.summary.append(
+                """
+                Registered estimators (\(labels)): their mean bias is measured from the plain mean with its \
+                noise floor (no control variate, no theory assumed), with the Hotelling p of E ĝ = ∇f per ε in \
+                `registered_bias`.
+                """ + part.notes.map { " " + $0 }.joined())
+        }
+        return out
     }
 
     static func biasRow(_ bed: BiasBed, scheme: DifferenceScheme, epsilon: Double, cell: Accumulator, draws: Int) throws
@@ -141,24 +157,8 @@ public enum BiasVsEpsilon: Notebook {
     {
         let n = Double(draws)
         let dim = bed.gradient.count
-        var mean = [Double](repeating: 0, count: dim)
-        for x in cell.d { for i in 0..<dim { mean[i] += x[i] / n } }
-        var traceCov = 0.0
-        var quad = 0.0
-        for x in cell.d {
-            var proj = 0.0
-            for i in 0..<dim {
-                let r = x[i] - mean[i]
-                traceCov += r * r
-                proj += r * mean[i]
-            }
-            quad += proj * proj
-        }
-        traceCov /= n - 1
-        quad /= n - 1
-        let norm2 = mean.reduce(0.0) { $0 + $1 * $1 }
-        let bias = max(norm2 - traceCov / n, 0).squareRoot()
-        let ci = ConfidenceInterval(estimate: bias, standardError: (quad / n).squareRoot() / norm2.squareRoot())
+        let (bias, se, floor) = MeanChecks.normOfMean(cell.d)
+        let ci = ConfidenceInterval(estimate: bias, standardError: se)
         let plainMean = cell.sumG.map { $0 / n }
         let plainBias = zip(plainMean, bed.gradient).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         let plainFloor = (max(cell.sumG2 / n - plainMean.reduce(0.0) { $0 + $1 * $1 }, 0) / n).squareRoot()
@@ -170,7 +170,7 @@ public enum BiasVsEpsilon: Notebook {
         let pGradient = MeanChecks.hotelling(cell.d, target: [Double](repeating: 0, count: dim), alpha: alpha).pValue
         return [
             NB.text(bed.label), NB.text(schemeName(scheme)), NB.num(epsilon), NB.num(draws), NB.num(bias),
-            NB.num(ci.standardError), NB.num(ci.lower), NB.num(ci.upper), NB.num((traceCov / n).squareRoot()),
+            NB.num(ci.standardError), NB.num(ci.lower), NB.num(ci.upper), NB.num(floor),
             NB.num(plainBias),
             NB.num(plainFloor), NB.num(theory), NB.num(leading), NB.num(pSmoothed), NB.num(pGradient),
         ]

@@ -14,6 +14,16 @@ public struct BiasBed {
     /// Exact E[(c − ⟨g, z⟩)²] for a scheme and ε, where derived in closed form (CosineSum).
     public let coefficientErrorSquared: ((Double, DifferenceScheme) -> Double)?
     public let measure: (Double, DifferenceScheme, Int, PRNGKey) throws -> (c: Double, z: [Double])
+    /// One estimate ĝ of any estimator (a registered one) at the bed's point: (estimator, step, key).
+    public let estimate: (any GradientEstimator, Int, PRNGKey) throws -> [Double]
+
+    static func estimator<O: Objective>(_ problem: O, at theta: Parameters<Double>) -> (
+        any GradientEstimator, Int, PRNGKey
+    ) throws -> [Double] where O.Scalar == Double {
+        { estimator, step, key in
+            try estimator.estimateGradient(problem, at: theta, step: step, key: key, batch: .full).gradient
+        }
+    }
 
     static func measurer<O: Objective>(_ problem: O, at theta: Parameters<Double>) -> (
         Double, DifferenceScheme, Int, PRNGKey
@@ -43,7 +53,7 @@ public struct BiasBed {
             coefficientErrorSquared: { eps, scheme in
                 cosineCoefficientError(s: s, k: k, b: b, epsilon: eps, scheme: scheme)
             },
-            measure: measurer(problem, at: theta))
+            measure: measurer(problem, at: theta), estimate: estimator(problem, at: theta))
     }
 
     /// E[(c − ⟨g, z⟩)²] for CosineSum, exactly. With tᵢ = εbᵢ, the central error is Σ sᵢ(bᵢzᵢ − sin(tᵢzᵢ)/ε),
@@ -86,7 +96,7 @@ public struct BiasBed {
             halfGradLaplacian: smoothing.halfGradLaplacian(),
             smoothedGradient: { smoothing.smoothedGradient(epsilon: $0) },
             hessianForm: { smoothing.hessianForm($0) }, coefficientErrorSquared: nil,
-            measure: measurer(problem, at: theta))
+            measure: measurer(problem, at: theta), estimate: estimator(problem, at: theta))
     }
 }
 

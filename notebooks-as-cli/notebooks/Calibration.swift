@@ -24,7 +24,9 @@ public enum Calibration: Notebook {
         at the claims' own α; the caught fraction is the power, with its Clopper–Pearson interval, against the \
         target 0.95 (verdict: one-sided binomial test of power ≥ 0.95 at 0.01). The transformer (scale) claims \
         are not audited here. Sizes: tiny 3 fast claims × 12 runs, one fault × 6 runs; ci every holding statistical claim × 20 \
-        runs, every fault × 16 runs; full every holding statistical claim and every fault × 200 runs (M = 200).
+        runs, every fault × 16 runs; full every holding statistical claim and every fault × 200 runs (M = 200). \
+        Holding statistical claims registered by a researcher's executable (`ZOCheckCLI.main`) are calibrated at \
+        every size.
         """
     public static let claims = Catalog.standard.claims.filter {
         $0.alpha > 0 && $0.expectation == .holds && $0.source.paper != .scale
@@ -38,10 +40,14 @@ public enum Calibration: Notebook {
     /// Claims whose p-value ECDFs are drawn (when selected), ZO-SGD-RATE among them: Proofs/rates.md expects it mildly anti-conservative.
     static let ecdfClaims = ["MEZO-UNBIASED", "MEZO-SECOND-MOMENT", "ZO-SGD-RATE", "SUBZERO-RELATIVE-VARIANCE"]
 
+    /// The claims of a size preset, followed at every size by the holding statistical claims a
+    /// researcher's executable registers (`ZOCheckExtensions`).
     public static func selectedClaims(_ size: NotebookSize) throws -> [Claim] {
-        let ids = size.pick(tiny: tinyClaims, ci: claims, full: claims)
+        let catalog = try ZOCheckExtensions.catalog
+        let registered = ZOCheckExtensions.current.claims.filter { $0.alpha > 0 && $0.expectation == .holds }
+        let ids = size.pick(tiny: tinyClaims, ci: claims, full: claims) + registered.map(\.id)
         return try ids.map { id in
-            guard let c = Catalog.standard.claim(id: id) else {
+            guard let c = catalog.claim(id: id) else {
                 throw ZOError(
                     "claim \(id) is not in the catalog", at: "Calibration", fix: "update the notebook's claim list")
             }

@@ -26,7 +26,9 @@ public enum ConvergenceRates: Notebook {
         Jensen-corrected log cell means with the exact log(1 − q^T) term removed (α = 0.001); per-cell t-tests of \
         E A = exact (Holm, α = 0.001) and one-sided of E A ≤ bound (Holm, α = 0.001). Sizes: tiny d ∈ {8, 16, 32}, \
         T ∈ {128, 256, 512}, 4 seeds; ci d ∈ {8, 16, 32, 64}, T = 32…8192 (×2), 20 seeds; full d = 8…256, \
-        T = 32…32768, 50 seeds.
+        T = 32…32768, 50 seeds. Estimators registered by a researcher's executable (`ZOCheckCLI.main`) run ZO-SGD \
+        on the same grid (`registered_runs`), at η = 1/(κL) with their exact E A when their declared moments give \
+        κ (Proofs/rates.md#registered-rate).
         """
     public static let claims = ["ZO-SGD-RATE", "ZO-SGD-BOUND"]
     static let alpha = 0.001
@@ -108,6 +110,21 @@ public enum ConvergenceRates: Notebook {
                 }
             }
         }
-        return try ConvergenceReport.build(runs, ds: ds, ts: ts, seeds: seeds)
+        var report = try ConvergenceReport.build(runs, ds: ds, ts: ts, seeds: seeds)
+        if let mine = try ConvergenceRatesRegistered.run(ctx, ds: ds, ts: ts, seeds: seeds) {
+            let part = try ConvergenceRatesRegistered.analyse(mine, seeds: seeds)
+            report.datasets.append(mine)
+            report.figures += part.figures
+            report.verdicts += part.verdicts
+            report.headlines += part.headlines
+            report.summary.append(
+                """
+                Registered estimators: ZO-SGD on the same problem and grid. With declared exact moments that make \
+                the estimator unbiased and isotropic here (E‖ĝ‖² = κ‖g‖²), it runs at η = 1/(κL) and its E A = \
+                2κ(1 − q^T)/T is exact (Proofs/rates.md#registered-rate), tested per cell; otherwise at MeZO's \
+                step with its slope only (`registered_runs`).
+                """)
+        }
+        return report
     }
 }

@@ -32,4 +32,15 @@ enum NB {
     static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
     static func f(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }
+
+    /// Throws when two estimators share a label (a registered estimator named like a built-in one): the
+    /// reports key their rows by label.
+    static func requireDistinctLabels(_ labels: [String], at notebook: String) throws {
+        var seen = Set<String>()
+        for l in labels where !seen.insert(l).inserted {
+            throw ZOError(
+                "two estimators are labelled \"\(l)\"", at: notebook,
+                fix: "give the registered estimator (LabelledEstimator) a label of its own")
+        }
+    }
 }

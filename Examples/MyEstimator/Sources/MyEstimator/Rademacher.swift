@@ -33,3 +33,18 @@ public struct RademacherPerturbation: PerturbationDistribution {
         Sample(layout: parameters.layout, key: key, step: step, reuse: reusesKeyAcrossTensors)
     }
 }
+
+/// The exact moments on a quadratic, declared so that the notebooks overlay this estimator's theory and
+/// test it (variance-vs-dimension: E‖ĝ‖² = d‖g‖²; convergence-rates: ZO-SGD at η = 1/(dL) with its exact
+/// E A). Per tensor of dimension d_t with gradient block G_t: E‖Z_t‖² = d_t, E⟨G_t, Z_t⟩² = ‖G_t‖², and
+/// E⟨G_t, Z_t⟩²‖Z_t‖² = d_t‖G_t‖² since ‖Z_t‖² = d_t exactly. With the planted fault the tensors share
+/// one key, so these independent-block moments are wrong for it — as a wrong implementation's would be.
+extension RademacherPerturbation: ExactMomentsProviding {
+    public func tensorMoments<G: ZOScalar>(gradient g: [G], layout: ParameterLayout) -> [TensorMoments]? {
+        layout.tensors.map { spec in
+            let n2 = TensorMoments.blockNorm2(g, spec)
+            let d = Double(spec.count)
+            return TensorMoments(dimension: spec.count, gradientNorm2: n2, meanScale: 1, e: d, q: n2, a: d * n2, sq: n2)
+        }
+    }
+}
