@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ZOCheck
+import ZOReports
 
 extension ClaimSource.Paper: ExpressibleByArgument {}
 extension SizePreset: ExpressibleByArgument {}
@@ -24,10 +25,17 @@ extension ZOCheckCommand {
         @Option(help: "Sample sizes: ci or full (10×).") var size: SizePreset = .ci
         @Option(help: "Run every check at this α instead of its own.") var alpha: Double?
         @Option(help: "Write the results as JSON here (atomic write).") var output: String?
+        @Option(
+            help: """
+                Encoder threads for the scale claims (their matrix products are bit-reproducible for a fixed \
+                count and may differ in the last bits between counts); recorded in the output.
+                """)
+        var threads: Int = 2
         @OptionGroup var common: CommonOptions
 
         func validate() throws {
             if let alpha, !(alpha > 0 && alpha < 1) { throw ValidationError("--alpha must be in (0, 1)") }
+            try Bounds.check(threads, 1...1024, "--threads")
             try OutputPath.checkFile(output, "--output")
         }
 
@@ -48,6 +56,8 @@ extension ZOCheckCommand {
                 }
                 return
             }
+            try BLASThreads.set(threads)
+            let provenance = Provenance.capture(seed: common.seed, threads: threads)
             var results: [ClaimResult] = []
             for (k, claim) in claims.enumerated() {
                 FileHandle.standardError.write(Data("[\(k + 1)/\(claims.count)] \(claim.id)…\n".utf8))
@@ -56,7 +66,9 @@ extension ZOCheckCommand {
             if let output {
                 try TextTable.writeJSON(
                     ClaimsReport(
-                        command: CommandLine.arguments.joined(separator: " "), seed: common.seed, results: results),
+                        command: CommandLine.arguments.joined(separator: " "), seed: common.seed,
+                        blasThreads: threads, commit: provenance.commit, commitDirty: provenance.commitDirty,
+                        machine: provenance.machine, results: results),
                     to: output)
             }
             if common.format == .json {
@@ -67,7 +79,12 @@ extension ZOCheckCommand {
                 print(String(decoding: try encoder.encode(results), as: UTF8.self))
                 return
             }
-            print("# \(CommandLine.arguments.joined(separator: " "))\n# seed \(common.seed), sizes \(size.rawValue)\n")
+            print(
+                """
+                # \(CommandLine.arguments.joined(separator: " "))
+                # seed \(common.seed), sizes \(size.rawValue), encoder threads \(threads), commit \(provenance.commit)\
+                \(provenance.commitDirty ? " (with uncommitted changes)" : "")\n
+                """)
             print(Self.table(results))
             let disagreements = results.filter { !$0.agrees }
             print(
@@ -98,9 +115,15 @@ extension ZOCheckCommand {
         }
     }
 
+    /// `claims --output`: the command, seed and what else decides the bits (encoder threads, commit,
+    /// machine), then the results.
     struct ClaimsReport: Codable {
         let command: String
         let seed: UInt64
+        let blasThreads: Int
+        let commit: String
+        let commitDirty: Bool
+        let machine: Provenance.Machine
         let results: [ClaimResult]
     }
 }
