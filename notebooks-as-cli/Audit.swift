@@ -18,7 +18,9 @@ extension ZOCheckCommand {
                 Use --alpha 0.05 to make the rates measurable at M = 200. The scale claims (each check runs the real
                 transformer for ~10 s) are audited only when named with --id.
                 Power (--power): each planted fault (\(PlantedFault.allCases.map(\.rawValue).joined(separator: ", ")))
-                is run through the claims that must catch it; the fail fraction is the power at CI sizes (target ≥ 0.95).
+                is run through the claims that must catch it; the fail fraction is the power at CI sizes (target ≥ 0.95). \
+                The scale claims that catch faults (SCALE-MEZO-MOMENTS, SCALE-LOZO-SECOND-MOMENT, SCALE-SPARSE-MOMENTS: \
+                the real model) run only when named by --id, e.g. `--power --id SCALE`.
                 """
         )
 
@@ -50,11 +52,12 @@ extension ZOCheckCommand {
             try OutputPath.checkFile(output, "--output")
         }
 
-        /// (fault, claim) pairs of power mode, restricted to claims whose id contains one of `ids`.
+        /// (fault, claim) pairs of power mode, restricted to claims whose id contains one of `ids`; the scale
+        /// claims that catch faults (`caughtAtScaleBy`, the real model, ~20 s a check) only when `ids` is given.
         static func powerChecks(ids: [String]) throws -> [(fault: PlantedFault, claim: Claim)] {
             let catalog = try ZOCheckExtensions.catalog
             return PlantedFault.allCases.flatMap { fault in
-                fault.caughtBy.compactMap { catalog.claim(id: $0) }
+                (fault.caughtBy + (ids.isEmpty ? [] : fault.caughtAtScaleBy)).compactMap { catalog.claim(id: $0) }
                     .filter { claim in ids.isEmpty || ids.contains { claim.id.lowercased().contains($0.lowercased()) } }
                     .map { (fault, $0) }
             }

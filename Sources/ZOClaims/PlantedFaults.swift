@@ -18,6 +18,16 @@ public enum PlantedFault: String, CaseIterable, Codable, Sendable {
     /// A Gaussian estimator whose second moment is d‖g‖² instead of (d + 2)‖g‖² (sphere-normalised).
     case dInsteadOfDPlus2 = "d-instead-of-d+2"
 
+    /// The scale claims (transformer, `zocheck audit --power --scale`) that must catch the fault: a wrong
+    /// gradient scale moves the law part of the moment claims.
+    public var caughtAtScaleBy: [String] {
+        switch self {
+        case .droppedHalf: ["SCALE-MEZO-MOMENTS", "SCALE-SPARSE-MOMENTS"]
+        case .lozoInverseRSquared: ["SCALE-LOZO-SECOND-MOMENT"]
+        default: []
+        }
+    }
+
     public var caughtBy: [String] {
         switch self {
         case .lozoInverseRSquared: ["LOZO-UNBIASED"]
@@ -36,6 +46,10 @@ public struct Rescaled<Base: PerturbationDistribution>: PerturbationDistribution
     public let base: Base
     public let factor: Double
     public var name: String { "\(base.name)×\(factor)" }
+    public init(base: Base, factor: Double) {
+        self.base = base
+        self.factor = factor
+    }
     public func validate(_ layout: ParameterLayout) throws(ZOError) { try base.validate(layout) }
 
     public struct Sample: Perturbation {
@@ -47,6 +61,16 @@ public struct Rescaled<Base: PerturbationDistribution>: PerturbationDistribution
         }
         public func gradientScale(tensor t: Int) -> Double { factor * inner.gradientScale(tensor: t) }
         public func lowRankFactors(tensor t: Int) -> LowRankFactors? { inner.lowRankFactors(tensor: t) }
+        // Z is the inner one: forward its streamed additions (the defaults would materialise whole tensors,
+        // the embedding's 11.7M values per perturbed forward pass of the transformer).
+        public func addScaled<T: ZOScalar>(_ alpha: Double, tensor t: Int, to w: UnsafeMutableBufferPointer<T>) {
+            inner.addScaled(alpha, tensor: t, to: w)
+        }
+        public func addScaled<T: ZOScalar>(
+            _ alpha: Double, tensor t: Int, elements range: Range<Int>, to w: UnsafeMutableBufferPointer<T>
+        ) {
+            inner.addScaled(alpha, tensor: t, elements: range, to: w)
+        }
     }
 
     public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
@@ -62,6 +86,10 @@ public struct SubZeroGaussianBases: LowRankDistribution {
     public let refreshInterval: Int
     public var name: String { "subzero-gaussian-bases(r=\(rank))" }
     public static let method = "SubZeroGaussianBases"
+    public init(rank: Int, refreshInterval: Int) {
+        self.rank = rank
+        self.refreshInterval = refreshInterval
+    }
 
     public struct Sample: LowRankSample {
         public let layout: ParameterLayout
@@ -119,6 +147,10 @@ public struct SparseMaskFromPerturbed: PerturbationDistribution {
     public let sparsity: Double
     public let epsilon: Double
     public var name: String { "sparse-mezo-mask-from-perturbed(s=\(sparsity))" }
+    public init(sparsity: Double, epsilon: Double) {
+        self.sparsity = sparsity
+        self.epsilon = epsilon
+    }
 
     public func perturbation<T: ZOScalar>(step: Int, key: PRNGKey, parameters: Parameters<T>, use: PerturbationUse)
         throws(ZOError) -> SparseMeZO.Sample

@@ -55,4 +55,29 @@ import ZOTestSupport
         let noisy = (0..<10).map { $0 % 2 == 0 ? 1.0 : -1.0 }
         #expect(ScaleClaims.bandVerdict(noisy, alpha: 1e-5).outcome == .inconclusive)
     }
+
+    /// The planted scale faults are caught at scale by the law part of the moment claims (the forward part
+    /// alone, a difference with the same Z, cancels them): dropped ½ (ĝ ×2) by SCALE-MEZO-MOMENTS and
+    /// SCALE-SPARSE-MOMENTS, LOZO's 1/r² by SCALE-LOZO-SECOND-MOMENT; CI seed, α = 1e-5.
+    @Test(
+        .enabled(
+            if: ScaleClaims.assetsAvailable, "assets not found in the cache; run `make assets` (or set ZOCHECK_CACHE)"),
+        arguments: PlantedFault.allCases.filter { !$0.caughtAtScaleBy.isEmpty })
+    func scaleFaultIsCaught(fault: PlantedFault) throws {
+        for id in fault.caughtAtScaleBy {
+            let claim = try #require(Catalog(unchecked: ScaleClaims.all).claim(id: id))
+            let result = Catalog.run(claim, context: ClaimContext(seed: ScaleClaimsTests.seed, fault: fault))
+            #expect(
+                result.verdict.outcome == .fail,
+                "\(fault.rawValue) not caught by \(id), seed \(ScaleClaimsTests.seed): \(result.verdict)")
+            #expect(result.verdict.details.contains("planted gradient scale"), "\(result.verdict.details)")
+        }
+    }
+
+    /// The law part tests E x = 1 two-sided: values centred at 1 pass, at 4 (a dropped ½) fail.
+    @Test func lawPartDecides() {
+        let right = (0..<400).map { 1 + 0.5 * Double($0 % 5 - 2) }
+        #expect(ScaleClaims.lawMean(right, alpha: 1e-5, name: "law").outcome == .pass)
+        #expect(ScaleClaims.lawMean(right.map { 4 * $0 }, alpha: 1e-5, name: "law").outcome == .fail)
+    }
 }

@@ -56,15 +56,13 @@ public enum RandomFill {
         raw.storeBytes(of: VectorMath.oneToTwo(w3 &>> 9) - 1, toByteOffset: 192, as: SIMD16<Float>.self)
     }
 
-    @inlinable
-    static func doubleWords(key: PRNGKey, chunk c: UInt64) -> (a: [UInt64], b: [UInt64]) {
+    /// Lane j's two 64-bit words of Double chunk `c`: `a = w0 | w1<<32`, `b = w2 | w3<<32` (in registers:
+    /// no allocation per chunk).
+    @inlinable @inline(__always)
+    static func doubleWords(key: PRNGKey, chunk c: UInt64) -> (a: SIMD16<UInt64>, b: SIMD16<UInt64>) {
         let (w0, w1, w2, w3) = words16(key: key, chunk: c)
-        var a = [UInt64](repeating: 0, count: 16)
-        var b = a
-        for j in 0..<16 {
-            a[j] = UInt64(w0[j]) | (UInt64(w1[j]) << 32)
-            b[j] = UInt64(w2[j]) | (UInt64(w3[j]) << 32)
-        }
+        let a = SIMD16<UInt64>(truncatingIfNeeded: w0) | (SIMD16<UInt64>(truncatingIfNeeded: w1) &<< 32)
+        let b = SIMD16<UInt64>(truncatingIfNeeded: w2) | (SIMD16<UInt64>(truncatingIfNeeded: w3) &<< 32)
         return (a, b)
     }
 
@@ -72,11 +70,12 @@ public enum RandomFill {
     public static func gaussianDoubleChunk(key: PRNGKey, chunk c: UInt64, out: UnsafeMutablePointer<Double>) {
         let (a, b) = doubleWords(key: key, chunk: c)
         let scale = 1.0 / 9_007_199_254_740_992.0
+        // u ∈ (0, 1] and t ∈ [0, 1) exactly as the scalar reference (integers < 2⁵³ convert exactly).
+        let u = (SIMD16<Double>(a &>> 11) + 1) * scale
+        let t = SIMD16<Double>(b &>> 11) * scale
         for j in 0..<16 {
-            let u = (Double(a[j] >> 11) + 1) * scale
-            let t = Double(b[j] >> 11) * scale
-            let rho = (-2 * Foundation.log(u)).squareRoot()
-            let angle = 2 * Double.pi * t
+            let rho = (-2 * Foundation.log(u[j])).squareRoot()
+            let angle = 2 * Double.pi * t[j]
             out[j] = rho * Foundation.cos(angle)
             out[16 + j] = rho * Foundation.sin(angle)
         }
@@ -86,10 +85,9 @@ public enum RandomFill {
     public static func uniformDoubleChunk(key: PRNGKey, chunk c: UInt64, out: UnsafeMutablePointer<Double>) {
         let (a, b) = doubleWords(key: key, chunk: c)
         let scale = 1.0 / 9_007_199_254_740_992.0
-        for j in 0..<16 {
-            out[j] = Double(a[j] >> 11) * scale
-            out[16 + j] = Double(b[j] >> 11) * scale
-        }
+        let raw = UnsafeMutableRawPointer(out)
+        raw.storeBytes(of: SIMD16<Double>(a &>> 11) * scale, toByteOffset: 0, as: SIMD16<Double>.self)
+        raw.storeBytes(of: SIMD16<Double>(b &>> 11) * scale, toByteOffset: 128, as: SIMD16<Double>.self)
     }
 
     // MARK: chunked drivers

@@ -1,4 +1,5 @@
 import Foundation
+import ZOClaims
 import ZOCore
 import ZOModel
 import ZOStats
@@ -198,18 +199,20 @@ public enum EstimatorQuality {
     /// One estimator's row on the scale problem.
     public static func row(
         _ problem: ScaleProblem, spec: ScaleEstimatorSpec, gradient g: [Float], draws: Int, epsilon: Double,
-        key: PRNGKey, progress: ((String, Int) -> Void)? = nil
+        key: PRNGKey, plantedScale: Double = 1, progress: ((String, Int) -> Void)? = nil
     ) throws -> EstimatorQualityRow {
         try row(
             problem.objective, at: problem.parameters, spec: spec, gradient: g, draws: draws, epsilon: epsilon,
-            key: key, progress: progress)
+            key: key, plantedScale: plantedScale, progress: progress)
     }
 
     /// One estimator's row on any sentence-classification objective at θ (all examples: `.full`);
-    /// `g` must be its backprop gradient there.
+    /// `g` must be its backprop gradient there. `plantedScale` ≠ 1 multiplies the distribution's gradient
+    /// scale (`Rescaled`): a planted fault (dropped ½: 2; LOZO's 1/r²: 1/r), never set in normal use.
+    /// Sparse MeZO runs through the library's default (dynamic) mask, recomputed from θ at every draw.
     public static func row(
         _ objective: SentenceClassificationObjective<Float>, at theta: Parameters<Float>, spec: ScaleEstimatorSpec,
-        gradient g: [Float], draws: Int, epsilon: Double, key: PRNGKey,
+        gradient g: [Float], draws: Int, epsilon: Double, key: PRNGKey, plantedScale: Double = 1,
         progress: ((String, Int) -> Void)? = nil
     ) throws -> EstimatorQualityRow {
         let at = "EstimatorQuality(\(spec.name))"
@@ -231,17 +234,15 @@ public enum EstimatorQuality {
         let (records, passes): ([DrawRecord], Int)
         let k = spec.key(key)
         let problem = (objective, theta, g, draws, epsilon, k, progress)
+        func go<D: PerturbationDistribution>(_ d: D) throws -> ([DrawRecord], Int) {
+            plantedScale == 1
+                ? try run(d, spec, problem) : try run(Rescaled(base: d, factor: plantedScale), spec, problem)
+        }
         switch spec.kind {
-        case .mezo:
-            (records, passes) = try run(GaussianRGE(), spec, problem)
-        case .lozo:
-            (records, passes) = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1), spec, problem)
-        case .subzero:
-            (records, passes) = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1), spec, problem)
-        case .sparseMeZO:
-            guard let mask else { throw ZOError("internal: no mask", at: at, fix: "report this bug") }
-            (records, passes) = try run(
-                SparseMeZO(sparsity: spec.sparsity ?? 0.8, maskMode: .fixed(mask)), spec, problem)
+        case .mezo: (records, passes) = try go(GaussianRGE())
+        case .lozo: (records, passes) = try go(LOZO(rank: spec.rank ?? 2, lazyInterval: 1))
+        case .subzero: (records, passes) = try go(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1))
+        case .sparseMeZO: (records, passes) = try go(SparseMeZO(sparsity: spec.sparsity ?? 0.8))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(draws)
         return summarise(
@@ -307,8 +308,7 @@ public enum EstimatorQuality {
     }
 
     /// E cos(ĝ₀, g) of the linearised estimate by Monte Carlo over the perturbation alone (no forward
-    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g), `samples` draws with keys
-    /// `spec.key(key).fold(in: .linearisedCosine).fold(in: k)` (2⁴⁰, then k).
+    /// pass: ĝ₀ = ⟨g, Z⟩·S·Z needs only Z and g): the mean of `lawRecords`' linearised cosines.
     /// The measured E cos(ĝ, g) differs from it only through draws where sign(c) ≠ sign(c₀) (reported as
     /// `signAgreement`). The prediction for estimators without a closed form (LOZO, SubZero).
     public static func linearisedCosine(
@@ -324,126 +324,50 @@ public enum EstimatorQuality {
         at theta: Parameters<Float>, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
         key: PRNGKey, progress: ((String, Int) -> Void)? = nil
     ) throws -> ConfidenceInterval {
-        try Check.positive(
-            samples, "samples", at: "EstimatorQuality.linearisedCosine(\(spec.name))", fix: "pass ≥ 2 samples")
+        let gn = norm(g)
+        let records = try lawRecords(
+            at: theta, spec: spec, gradient: g, samples: samples, key: key, progress: progress)
+        return ConfidenceInterval.mean(records.map { $0.linearisedCosine(gradientNorm: gn) })
+    }
+
+    /// The estimator's law alone: `samples` perturbations Z from the library's own distribution (the
+    /// code the estimator uses, default Sparse MeZO mask included), each reduced to a record with
+    /// c = c₀ = ⟨g, Z⟩, so that ‖ĝ₀‖² = c₀²·w and cos(ĝ₀, g) follow; no forward pass. Keys
+    /// `spec.key(key).fold(in: .linearisedCosine).fold(in: k)` (2⁴⁰, then k): independent of the forward
+    /// draws. An independent Monte Carlo of E‖ĝ₀‖² and E cos(ĝ₀, g), against which the formula is tested
+    /// (Proofs/scale.md#scale-estimator-moments). `plantedScale` as in `row`.
+    public static func lawRecords(
+        at theta: Parameters<Float>, spec: ScaleEstimatorSpec, gradient g: [Float], samples: Int,
+        key: PRNGKey, plantedScale: Double = 1, progress: ((String, Int) -> Void)? = nil
+    ) throws -> [DrawRecord] {
+        try Check.positive(samples, "samples", at: "EstimatorQuality.lawRecords(\(spec.name))", fix: "pass ≥ 2 samples")
         guard g.count == theta.count else {
             throw ZOError(
-                "g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.linearisedCosine",
+                "g has \(g.count) values for \(theta.count) parameters", at: "EstimatorQuality.lawRecords",
                 fix: "pass ∇f in θ's layout")
         }
         let root = spec.key(key).fold(in: .linearisedCosine)
-        let gn = norm(g)
-        func run<D: PerturbationDistribution>(_ d: D) throws -> [Double] {
+        func run<D: PerturbationDistribution>(_ d: D) throws -> [DrawRecord] {
             var inner = DirectionalProducts(gradient: g, layout: theta.layout)
             return try (0..<samples).map { k in
                 let z = try d.perturbation(
                     step: k, key: ZOEstimator<D>.sampleKey(root.fold(in: k), sample: 0), parameters: theta,
                     use: .measurement)
                 let (c0, p, w) = inner.products(z)
-                if let progress, k % max(1, samples / 10) == 0 { progress(spec.name + " (linearised)", k) }
-                return DrawRecord(c: c0, c0: c0, p: p, w: w).linearisedCosine(gradientNorm: gn)
+                if let progress, k % max(1, samples / 10) == 0 { progress(spec.name + " (law)", k) }
+                return DrawRecord(c: c0, c0: c0, p: p, w: w)
             }
         }
-        let values: [Double]
-        switch spec.kind {
-        case .mezo: values = try run(GaussianRGE())
-        case .lozo: values = try run(LOZO(rank: spec.rank ?? 2, lazyInterval: 1))
-        case .subzero: values = try run(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1))
-        case .sparseMeZO:
-            values = try run(
-                SparseMeZO(
-                    sparsity: spec.sparsity ?? 0.8,
-                    maskMode: .fixed(SparseMeZO.mask(for: theta, sparsity: spec.sparsity ?? 0.8))))
+        func go<D: PerturbationDistribution>(_ d: D) throws -> [DrawRecord] {
+            plantedScale == 1 ? try run(d) : try run(Rescaled(base: d, factor: plantedScale))
         }
-        return ConfidenceInterval.mean(values)
+        switch spec.kind {
+        case .mezo: return try go(GaussianRGE())
+        case .lozo: return try go(LOZO(rank: spec.rank ?? 2, lazyInterval: 1))
+        case .subzero: return try go(SubZeroRankCapped(rank: spec.rank ?? 8, refreshInterval: 1))
+        case .sparseMeZO: return try go(SparseMeZO(sparsity: spec.sparsity ?? 0.8))
+        }
     }
 
     static func norm(_ g: [Float]) -> Double { g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
-}
-
-/// ⟨G_t, Z_t⟩ and ‖Z_t‖² for every tensor of a perturbation: low-rank tensors from their factors
-/// (⟨G, UVᵀ⟩ = Σ_{ik} U_ik (GV)_ik over the nonzero rows of G; ‖UVᵀ‖² = ⟨UᵀU, VᵀV⟩), the others from
-/// Z_t regenerated in Float (the values `addScaled` applies), summed in Double.
-public struct DirectionalProducts {
-    let g: [Float]
-    let layout: ParameterLayout
-    /// Per matrix tensor: the rows of G_t that are not all zero.
-    let nonzeroRows: [[Int]]
-    var buffer: [Float]
-
-    public init(gradient g: [Float], layout: ParameterLayout) {
-        self.g = g
-        self.layout = layout
-        nonzeroRows = layout.tensors.map { spec in
-            guard spec.kind == .matrix else { return [] }
-            return (0..<spec.rows).filter { i in (0..<spec.cols).contains { g[spec.offset + i * spec.cols + $0] != 0 } }
-        }
-        buffer = [Float](repeating: 0, count: layout.tensors.map(\.count).max() ?? 0)
-    }
-
-    /// (c₀ = Σ⟨G_t,Z_t⟩, p = Σ S_t⟨G_t,Z_t⟩, w = Σ S_t²‖Z_t‖²).
-    public mutating func products(_ z: some Perturbation) -> (c0: Double, p: Double, w: Double) {
-        var c0 = 0.0
-        var p = 0.0
-        var w = 0.0
-        for (t, spec) in layout.tensors.enumerated() {
-            let s = z.gradientScale(tensor: t)
-            let (a, n2) = tensorProducts(z, t, spec)
-            c0 += a
-            p += s * a
-            w += s * s * n2
-        }
-        return (c0, p, w)
-    }
-
-    mutating func tensorProducts(_ z: some Perturbation, _ t: Int, _ spec: TensorSpec) -> (Double, Double) {
-        if let f = z.lowRankFactors(tensor: t) {
-            let r = f.rank
-            let n = spec.cols
-            var a = 0.0
-            var gv = [Double](repeating: 0, count: r)
-            for i in nonzeroRows[t] {
-                for k in 0..<r { gv[k] = 0 }
-                let row = spec.offset + i * n
-                for j in 0..<n {
-                    let gij = Double(g[row + j])
-                    if gij == 0 { continue }
-                    for k in 0..<r { gv[k] += gij * f.v[j * r + k] }
-                }
-                for k in 0..<r { a += f.u[i * r + k] * gv[k] }
-            }
-            // ‖UVᵀ‖² = Σ_{kl} (UᵀU)_kl (VᵀV)_kl.
-            var utu = [Double](repeating: 0, count: r * r)
-            var vtv = [Double](repeating: 0, count: r * r)
-            for i in 0..<f.rows {
-                for k in 0..<r {
-                    let x = f.u[i * r + k]
-                    for l in 0..<r { utu[k * r + l] += x * f.u[i * r + l] }
-                }
-            }
-            for j in 0..<f.cols {
-                for k in 0..<r {
-                    let x = f.v[j * r + k]
-                    for l in 0..<r { vtv[k * r + l] += x * f.v[j * r + l] }
-                }
-            }
-            return (a, zip(utu, vtv).reduce(0) { $0 + $1.0 * $1.1 })
-        }
-        let count = spec.count
-        return buffer.withUnsafeMutableBufferPointer { buf in
-            let zt = UnsafeMutableBufferPointer(rebasing: buf[0..<count])
-            z.fill(tensor: t, into: zt)
-            var a = 0.0
-            var n2 = 0.0
-            g.withUnsafeBufferPointer { gp in
-                let base = spec.offset
-                for j in 0..<count {
-                    let v = Double(zt[j])
-                    a += v * Double(gp[base + j])
-                    n2 += v * v
-                }
-            }
-            return (a, n2)
-        }
-    }
 }

@@ -86,7 +86,7 @@ public enum ScaleClaims {
             """,
         proof: "Proofs/scale.md#scale-estimator-moments", alpha: alpha
     ) { context in
-        try momentsCheck(.mezo, draws: 20, cosine: true, id: "SCALE-MEZO-MOMENTS", context: context)
+        try momentsCheck(.mezo, draws: 20, lawDraws: 200, cosine: true, id: "SCALE-MEZO-MOMENTS", context: context)
     }
 
     static let lozoSecondMoment = Claim(
@@ -106,7 +106,8 @@ public enum ScaleClaims {
             """,
         proof: "Proofs/scale.md#scale-estimator-moments", alpha: alpha
     ) { context in
-        try momentsCheck(.lozo, draws: 30, cosine: false, id: "SCALE-LOZO-SECOND-MOMENT", context: context)
+        try momentsCheck(
+            .lozo, draws: 30, lawDraws: 1000, cosine: false, id: "SCALE-LOZO-SECOND-MOMENT", context: context)
     }
 
     static let subzeroSecondMoment = Claim(
@@ -125,7 +126,8 @@ public enum ScaleClaims {
             """,
         proof: "Proofs/scale.md#scale-estimator-moments", alpha: alpha
     ) { context in
-        try momentsCheck(.subzero, draws: 30, cosine: false, id: "SCALE-SUBZERO-SECOND-MOMENT", context: context)
+        try momentsCheck(
+            .subzero, draws: 30, lawDraws: 400, cosine: false, id: "SCALE-SUBZERO-SECOND-MOMENT", context: context)
     }
 
     static let sparseMoments = Claim(
@@ -139,78 +141,113 @@ public enum ScaleClaims {
             """,
         proof: "Proofs/scale.md#scale-estimator-moments", alpha: alpha
     ) { context in
-        try momentsCheck(.sparseMeZO, draws: 20, cosine: true, id: "SCALE-SPARSE-MOMENTS", context: context)
+        try momentsCheck(
+            .sparseMeZO, draws: 20, lawDraws: 200, cosine: true, id: "SCALE-SPARSE-MOMENTS", context: context)
     }
 
     // MARK: checks
 
-    /// The moment claims: `draws` estimates at the CI problem; the relative deviation from the theory is
-    /// measured through the linearised estimate ĝ₀ = ⟨g, Z⟩·S·Z with the same Z (control variate, known
-    /// mean) and tested for lying within ±`tolerance` (two one-sided t-tests, Holm with the cosine part).
-    static func momentsCheck(_ spec: ScaleEstimatorSpec, draws: Int, cosine: Bool, id: String, context: ClaimContext)
-        throws -> Verdict
-    {
+    /// The moment claims, in two independent parts (Proofs/scale.md#scale-estimator-moments):
+    /// - forward: `draws` two-point estimates at the CI problem; (‖ĝ‖² − ‖ĝ₀‖²)/(T‖g‖²) with the same Z (what
+    ///   finite ε and Float change) and, with `cosine`, (cos − cos₀)/theory, each within ±`tolerance`;
+    /// - law: `lawDraws` perturbations from the library's own distribution without forward passes;
+    ///   E‖ĝ₀‖²/(T‖g‖²) = 1 and, with `cosine`, E cos(ĝ₀, g)/theory = 1 (two-sided t-tests).
+    /// Holm over the parts at α. A wrong scale, variance or formula moves the law part, which no control
+    /// variate cancels. `context.fault` plants a scale fault (`PlantedFault.caughtAtScaleBy`).
+    static func momentsCheck(
+        _ spec: ScaleEstimatorSpec, draws: Int, lawDraws: Int, cosine: Bool, id: String, context: ClaimContext
+    ) throws -> Verdict {
         let a = context.alpha(alpha)
         guard assetsAvailable else { return missingAssetsVerdict(id, alpha: a) }
         let (problem, g) = try cachedProblem(seed: context.seed)
+        let planted = plantedScale(context.fault, spec: spec)
+        let key = context.key.fold(in: .estimatorQualityDraws)
         let row = try EstimatorQuality.row(
-            problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon,
-            key: context.key.fold(in: .estimatorQualityDraws))
+            problem, spec: spec, gradient: g, draws: context.draws(draws), epsilon: epsilon, key: key,
+            plantedScale: planted)
+        let law = try EstimatorQuality.lawRecords(
+            at: problem.parameters, spec: spec, gradient: g, samples: context.draws(lawDraws), key: key,
+            plantedScale: planted)
         let gn = g.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        var v = momentsVerdict(row, gradientNorm: gn, cosine: cosine, alpha: a)
-        let t = row.theory.secondMomentRatio
-        let r = row.secondMomentRelativeToTheory
+        var v = momentsVerdict(row, law: law, gradientNorm: gn, cosine: cosine, alpha: a)
         v.details =
-            String(
-                format:
-                    """
-                    E‖ĝ‖²/theory = %.5f [%.5f, %.5f] (95 %%; plain Monte Carlo %.3f [%.3f, %.3f]); theory \
-                    E‖ĝ‖²/‖g‖² = %.5g; 
-                    """,
-                r.estimate, r.lower, r.upper, row.secondMomentRatio.estimate / t, row.secondMomentRatio.lower / t,
-                row.secondMomentRatio.upper / t, t)
-            + (row.cosineControlled.map {
-                String(
-                    format: "E cos = %.4g [%.4g, %.4g] vs theory %.4g (plain %.4g [%.4g, %.4g]); ", $0.estimate,
-                    $0.lower, $0.upper,
-                    row.theory.cosine, row.cosine.estimate, row.cosine.lower, row.cosine.upper)
-            } ?? "")
-            + String(
-                format: "coefficient relative RMS error %.2e, sign agreement %.4f; ", row.coefficientRelativeError,
-                row.signAgreement)
-                + """
-                \(row.estimator), d = \(row.theory.dimension), n = \(row.draws), ε = \(epsilon), \
-                \(problem.setup.layers) layer(s), seed \(context.seed). 
-                """
-            + v.details
+            describe(row, law: law, gradientNorm: gn) + "; \(row.estimator), d = \(row.theory.dimension), "
+            + "n = \(row.draws) forward + \(law.count) law draws, ε = \(epsilon), \(problem.setup.layers) layer(s), "
+            + "seed \(context.seed)\(planted == 1 ? "" : ", planted gradient scale ×\(planted)"). " + v.details
         return v
     }
 
-    /// The statistics of the moment claims on one row's draw records (shared by the catalog check and
-    /// the estimator-quality notebook): E‖ĝ‖²/theory − 1 and, with `cosine`, E cos/theory − 1, each
-    /// tested for lying within ±`tolerance`, Holm-combined at α.
+    /// The planted scale of a fault for this estimator (1: none).
+    static func plantedScale(_ fault: PlantedFault?, spec: ScaleEstimatorSpec) -> Double {
+        switch (fault, spec.kind) {
+        case (.droppedHalf?, _): 2
+        case (.lozoInverseRSquared?, .lozo): 1 / Double(spec.rank ?? 2)
+        default: 1
+        }
+    }
+
+    /// The measured E‖ĝ‖²/theory = (law mean of ‖ĝ₀‖² + forward mean of ‖ĝ‖² − ‖ĝ₀‖²)/(T‖g‖²) and E cos =
+    /// law mean of cos₀ + forward mean of cos − cos₀, with 95 % intervals (independent parts).
+    static func describe(_ row: EstimatorQualityRow, law: [DrawRecord], gradientNorm gn: Double) -> String {
+        let scale = row.theory.secondMomentRatio * gn * gn
+        let lawSecond = ConfidenceInterval.mean(law.map { $0.linearisedSquaredNorm / scale })
+        let diff = ConfidenceInterval.mean(row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / scale })
+        let second = ConfidenceInterval(
+            estimate: lawSecond.estimate + diff.estimate,
+            standardError: (lawSecond.standardError * lawSecond.standardError
+                + diff.standardError * diff.standardError).squareRoot())
+        let lawCos = ConfidenceInterval.mean(law.map { $0.linearisedCosine(gradientNorm: gn) })
+        let cosDiff = ConfidenceInterval.mean(
+            row.records.map { $0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn) })
+        let cos = ConfidenceInterval(
+            estimate: lawCos.estimate + cosDiff.estimate,
+            standardError: (lawCos.standardError * lawCos.standardError
+                + cosDiff.standardError * cosDiff.standardError).squareRoot())
+        return String(
+            format:
+                """
+                E‖ĝ‖²/theory = %.4f [%.4f, %.4f] (95 %%; law %.4f, forward correction %+.2e); theory \
+                E‖ĝ‖²/‖g‖² = %.5g; E cos = %.4g [%.4g, %.4g] measured vs theory %.4g%@; coefficient relative \
+                RMS error %.2e, sign agreement %.4f
+                """,
+            second.estimate, second.lower, second.upper, lawSecond.estimate, diff.estimate,
+            row.theory.secondMomentRatio, cos.estimate, cos.lower, cos.upper, row.theory.cosine,
+            row.theory.cosineExact ? "" : " (Gaussian approximation)", row.coefficientRelativeError, row.signAgreement)
+    }
+
+    /// The statistics of the moment claims (shared by the catalog check and the estimator-quality
+    /// notebook): the forward parts (second moment, and with `cosine` the cosine, relative differences to
+    /// the same-Z linearisation within ±`tolerance`) and the law parts (E‖ĝ₀‖²/theory = 1, and with
+    /// `cosine` E cos₀/theory = 1, from `law`), each at α/k for its design, Holm-combined at α.
     public static func momentsVerdict(
-        _ row: EstimatorQualityRow, gradientNorm gn: Double, cosine: Bool, alpha a: Double
+        _ row: EstimatorQualityRow, law: [DrawRecord], gradientNorm gn: Double, cosine: Bool, alpha a: Double
     ) -> Verdict {
         let t = row.theory.secondMomentRatio
-        // E[(‖ĝ‖² − ‖ĝ₀‖²)] / E‖ĝ₀‖² = E‖ĝ‖²/theory − 1, since E‖ĝ₀‖² = theory·‖g‖² exactly.
+        let k = cosine ? 4 : 2
+        let part = Multiplicity.bonferroni(a, tests: k)
         let second = row.records.map { ($0.squaredNorm - $0.linearisedSquaredNorm) / (t * gn * gn) }
         var parts = [
-            withinBand(
-                second, alpha: cosine ? Multiplicity.bonferroni(a, tests: 2) : a,
-                name: "E‖ĝ‖²/theory − 1 ∈ [−\(tolerance), \(tolerance)]")
+            withinBand(second, alpha: part, name: "forward: E(‖ĝ‖² − ‖ĝ₀‖²)/theory ∈ [−\(tolerance), \(tolerance)]"),
+            lawMean(law.map { $0.linearisedSquaredNorm / (t * gn * gn) }, alpha: part, name: "law: E‖ĝ₀‖²/theory = 1"),
         ]
         if cosine {
             let c = row.theory.cosine
             let cos = row.records.map { ($0.cosine(gradientNorm: gn) - $0.linearisedCosine(gradientNorm: gn)) / c }
             parts.append(
-                withinBand(
-                    cos, alpha: Multiplicity.bonferroni(a, tests: 2),
-                    name: "E cos/theory − 1 ∈ [−\(tolerance), \(tolerance)]"))
+                withinBand(cos, alpha: part, name: "forward: E(cos − cos₀)/theory ∈ [−\(tolerance), \(tolerance)]"))
+            parts.append(
+                lawMean(
+                    law.map { $0.linearisedCosine(gradientNorm: gn) / c }, alpha: part, name: "law: E cos₀/theory = 1"))
         }
-        return parts.count == 1
-            ? parts[0]
-            : Multiplicity.holmCombined(parts, alpha: a, name: "second moment and cosine within ±\(tolerance) (Holm)")
+        return Multiplicity.holmCombined(
+            parts, alpha: a, name: "moments: forward within ±\(tolerance), law = theory (Holm)")
+    }
+
+    /// Two-sided t-test of E x = 1 for relative values x (effect unit "relative").
+    public static func lawMean(_ values: [Double], alpha: Double, name: String) -> Verdict {
+        var v = MeanChecks.scalarMean(values, target: 1, alpha: alpha, name: name)
+        v.effectUnit = "relative"
+        return v
     }
 
     /// Fails when the mean of `values` is significantly above +tolerance or below −tolerance (one-sided
